@@ -1,0 +1,83 @@
+namespace Microservices.Scim.Schemas;
+
+/// <summary>Attribute data types of RFC 7643 §2.3.</summary>
+public enum AttributeType
+{
+    String,
+    Boolean,
+    Decimal,
+    Integer,
+    DateTime,
+    Binary,
+    Reference,
+    Complex,
+}
+
+/// <summary>RFC 7643 §7 <c>mutability</c>.</summary>
+public enum Mutability
+{
+    ReadWrite,
+    ReadOnly,
+    Immutable,
+    WriteOnly,
+}
+
+/// <summary>RFC 7643 §7 <c>returned</c>.</summary>
+public enum Returned
+{
+    Default,
+    Always,
+    Never,
+    Request,
+}
+
+/// <summary>RFC 7643 §7 <c>uniqueness</c>.</summary>
+public enum Uniqueness
+{
+    None,
+    Server,
+    Global,
+}
+
+/// <summary>
+/// One attribute of a schema, described as data (RFC 7643 §7). The same definitions drive validation,
+/// projection, filtering and the <c>/Schemas</c> discovery document.
+/// </summary>
+public sealed record AttributeDefinition(
+    string Name,
+    AttributeType Type,
+    bool MultiValued = false,
+    bool Required = false,
+    Mutability Mutability = Mutability.ReadWrite,
+    Returned Returned = Returned.Default,
+    Uniqueness Uniqueness = Uniqueness.None,
+    bool CaseExact = false,
+    string Description = "",
+    IReadOnlyList<string>? CanonicalValues = null,
+    IReadOnlyList<string>? ReferenceTypes = null,
+    IReadOnlyList<AttributeDefinition>? SubAttributes = null)
+{
+    public IReadOnlyList<AttributeDefinition> SubAttributesOrEmpty => SubAttributes ?? [];
+
+    /// <summary>Finds a sub-attribute by name, case-insensitively as RFC 7643 §2.1 requires.</summary>
+    public AttributeDefinition? FindSubAttribute(string name) =>
+        SubAttributes?.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>A schema: a URN and its attributes (RFC 7643 §7).</summary>
+public sealed record SchemaDefinition(string Id, string Name, string Description, IReadOnlyList<AttributeDefinition> Attributes)
+{
+    public AttributeDefinition? FindAttribute(string name) =>
+        Attributes.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>A resource type: its endpoint, core schema and extensions (RFC 7643 §6).</summary>
+public sealed record ResourceTypeDefinition(
+    string Id,
+    string Name,
+    string Endpoint,
+    string Description,
+    SchemaDefinition Schema,
+    IReadOnlyList<SchemaExtensionDefinition> Extensions);
+
+public sealed record SchemaExtensionDefinition(SchemaDefinition Schema, bool Required);

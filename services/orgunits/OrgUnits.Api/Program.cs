@@ -1,0 +1,3 @@
+using Microservices.OrgUnits.Api;
+
+await OrgUnitsApp.Build(args).RunAsync();

@@ -1,0 +1,3 @@
+using Microservices.Roles.Api;
+
+await RolesApp.Build(args).RunAsync();

@@ -1,0 +1,3 @@
+using Microservices.ScimEdge.Api;
+
+await ScimEdgeApp.Build(args).RunAsync();

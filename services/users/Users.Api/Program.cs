@@ -1,0 +1,3 @@
+using Microservices.Users.Api;
+
+await UsersApp.Build(args).RunAsync();
