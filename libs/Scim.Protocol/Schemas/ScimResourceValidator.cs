@@ -218,7 +218,7 @@ public static class ScimResourceValidator
         IList<JsonNode?> items = node switch
         {
             JsonArray array => array,
-            JsonObject when definition.Type == AttributeType.Complex => [node],
+            JsonObject when definition.Type == AttributeType.Complex => new List<JsonNode?> { node },
             _ => throw ScimException.InvalidValue($"The attribute '{path}' is multi-valued and must be an array."),
         };
 
