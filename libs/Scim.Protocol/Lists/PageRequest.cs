@@ -72,10 +72,15 @@ public sealed record PageRequest(int StartIndex, int Count)
                 return integer;
             }
 
-            // Beyond 64 bits but still a whole number: clamp like any other out-of-range value.
-            if (value.TryGetValue<double>(out var number) && Math.Floor(number) == number && !double.IsNaN(number))
+            // A whole number written as 100.0 or 1e30: accepted, and clamped when beyond 64 bits.
+            if (value.TryGetValue<double>(out var number) && Math.Floor(number) == number)
             {
-                return number < 0 ? long.MinValue : long.MaxValue;
+                return number switch
+                {
+                    >= long.MaxValue => long.MaxValue,
+                    <= long.MinValue => long.MinValue,
+                    _ => (long)number,
+                };
             }
         }
 
