@@ -111,6 +111,39 @@ public sealed class ScimResourceValidatorTests
         Assert.Null(output["meta"]);
     }
 
+    [Fact]
+    public void Validate_OktaGroupPush_KeepsDisplayNameAndEmptyMembers()
+    {
+        var output = ScimResourceValidator.Validate(
+            ScimJson.ParseObject($$"""{"schemas":["{{ScimConstants.GroupSchema}}"],"displayName":"Test SCIMv2","members":[]}"""),
+            ScimSchemas.GroupResourceType);
+
+        Assert.Equal("Test SCIMv2", (string?)output["displayName"]);
+        Assert.Empty(output["members"]!.AsArray());
+        Assert.False(output.ContainsKey("externalId"));
+    }
+
+    [Fact]
+    public void Validate_EntraCreateGroup_KeepsExternalIdAndDropsMeta()
+    {
+        var output = ScimResourceValidator.Validate(
+            ScimJson.ParseObject($$"""
+                {
+                  "schemas": ["{{ScimConstants.GroupSchema}}", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+                  "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+                  "displayName": "Group1",
+                  "members": [],
+                  "meta": { "resourceType": "Group" }
+                }
+                """),
+            ScimSchemas.GroupResourceType);
+
+        Assert.Equal("8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159", (string?)output["externalId"]);
+        Assert.Equal("Group1", (string?)output["displayName"]);
+        Assert.False(output.ContainsKey("meta"));
+        Assert.Equal([ScimConstants.GroupSchema], Schemas(output));
+    }
+
     [Theory]
     [InlineData("\"True\"", true)]
     [InlineData("\"False\"", false)]
