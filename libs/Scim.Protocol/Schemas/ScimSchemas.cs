@@ -14,7 +14,7 @@ public static partial class ScimSchemas
     public const string AccessTypeFull = "Assure and AssureGO+";
     public const string AccessTypeAssureGoOnly = "AssureGO+ only";
 
-    private static readonly AttributeDefinition Id = new(
+    private static readonly AttributeDefinition _id = new(
         "id",
         AttributeType.String,
         Mutability: Mutability.ReadOnly,
@@ -23,13 +23,13 @@ public static partial class ScimSchemas
         CaseExact: true,
         Description: "Unique identifier for the SCIM resource as defined by the service provider.");
 
-    private static readonly AttributeDefinition ExternalId = new(
+    private static readonly AttributeDefinition _externalId = new(
         "externalId",
         AttributeType.String,
         CaseExact: true,
         Description: "Identifier for the resource as defined by the provisioning client.");
 
-    private static readonly AttributeDefinition Meta = new(
+    private static readonly AttributeDefinition _meta = new(
         "meta",
         AttributeType.Complex,
         Mutability: Mutability.ReadOnly,
@@ -48,9 +48,9 @@ public static partial class ScimSchemas
         "User",
         "User Account",
         [
-            Id,
-            ExternalId,
-            Meta,
+            _id,
+            _externalId,
+            _meta,
             new("userName", AttributeType.String, Required: true, Uniqueness: Uniqueness.Server,
                 Description: "Unique identifier for the User, typically used by the user to directly authenticate to the service provider."),
             new("name", AttributeType.Complex, Description: "The components of the user's real name.", SubAttributes:
@@ -106,9 +106,9 @@ public static partial class ScimSchemas
         "Group",
         "Group",
         [
-            Id,
-            ExternalId,
-            Meta,
+            _id,
+            _externalId,
+            _meta,
             // RFC 7643 §4.2 makes displayName REQUIRED although the §8.7.1 listing says false; Assure needs a role name.
             new("displayName", AttributeType.String, Required: true, Description: "A human-readable name for the Group."),
             new("members", AttributeType.Complex, MultiValued: true, Description: "A list of members of the Group.", SubAttributes:

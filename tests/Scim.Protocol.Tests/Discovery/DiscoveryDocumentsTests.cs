@@ -11,7 +11,7 @@ public sealed class DiscoveryDocumentsTests
 {
     private const string BaseUrl = "https://scim.uk.sheassure.net/v1/scim";
 
-    private static readonly ScimServiceLimits Limits = new(
+    private static readonly ScimServiceLimits _limits = new(
         MaxPayloadBytes: 524_288,
         MaxFilterLength: 2_000,
         MaxPageSize: 250,
@@ -22,7 +22,7 @@ public sealed class DiscoveryDocumentsTests
     [Fact]
     public void ServiceProviderConfig_AdvertisesFeaturesAndIntegerLimits()
     {
-        var document = RoundTrip(DiscoveryDocuments.ServiceProviderConfig(BaseUrl, Limits));
+        var document = RoundTrip(DiscoveryDocuments.ServiceProviderConfig(BaseUrl, _limits));
 
         Assert.Equal(ScimConstants.ServiceProviderConfigSchema, document.GetProperty("schemas")[0].GetString());
         Assert.True(document.GetProperty("patch").GetProperty("supported").GetBoolean());
@@ -50,7 +50,7 @@ public sealed class DiscoveryDocumentsTests
     [InlineData("https://scim.uk.sheassure.net/v1/scim")]
     public void ServiceProviderConfig_TrailingSlashInBaseUrl_IsNotDoubled(string baseUrl)
     {
-        var document = DiscoveryDocuments.ServiceProviderConfig(baseUrl, Limits);
+        var document = DiscoveryDocuments.ServiceProviderConfig(baseUrl, _limits);
 
         Assert.Equal($"{BaseUrl}/ServiceProviderConfig", (string?)document["meta"]!["location"]);
     }
@@ -61,7 +61,7 @@ public sealed class DiscoveryDocumentsTests
     [InlineData("ftp://example.com/scim")]
     public void Documents_BadBaseUrl_IsAConfigurationError(string baseUrl)
     {
-        Assert.Throws<ArgumentException>(() => DiscoveryDocuments.ServiceProviderConfig(baseUrl, Limits));
+        Assert.Throws<ArgumentException>(() => DiscoveryDocuments.ServiceProviderConfig(baseUrl, _limits));
         Assert.Throws<ArgumentException>(() => DiscoveryDocuments.Schemas(baseUrl));
     }
 
@@ -189,7 +189,7 @@ public sealed class DiscoveryDocumentsTests
     public void Documents_SerialiseWithoutNulls()
     {
         var json = JsonSerializer.Serialize(DiscoveryDocuments.Schemas(BaseUrl), ScimJson.SerializerOptions)
-            + JsonSerializer.Serialize(DiscoveryDocuments.ServiceProviderConfig(BaseUrl, Limits), ScimJson.SerializerOptions);
+            + JsonSerializer.Serialize(DiscoveryDocuments.ServiceProviderConfig(BaseUrl, _limits), ScimJson.SerializerOptions);
 
         Assert.DoesNotContain("null", json, StringComparison.Ordinal);
     }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microservices.Scim.Discovery;
 using Microservices.Scim.Errors;
 using Microservices.Scim.Json;
@@ -9,7 +8,7 @@ namespace Microservices.Scim.Protocol.Tests.Lists;
 
 public sealed class ListQueryTests
 {
-    private static readonly ScimServiceLimits Limits = ScimServiceLimits.Default;
+    private static readonly ScimServiceLimits _limits = ScimServiceLimits.Default;
 
     [Fact]
     public void FromQueryString_OktaExistenceCheck_ParsesEveryParameter()
@@ -31,7 +30,7 @@ public sealed class ListQueryTests
         var query = ListQuery.FromQueryString(
             ScimSchemas.GroupResourceType,
             [new("excludedAttributes", "members"), new("filter", "displayName eq \"Managers\"")],
-            Limits);
+            _limits);
 
         Assert.False(query.Selection.IsRequested("members"));
         Assert.True(query.Selection.IsRequested("displayName"));
@@ -68,14 +67,14 @@ public sealed class ListQueryTests
         var query = FromQuery();
 
         Assert.Null(query.Filter);
-        Assert.Equal(new PageRequest(1, Limits.DefaultPageSize), query.Page);
+        Assert.Equal(new PageRequest(1, _limits.DefaultPageSize), query.Page);
         Assert.Equal(SortRequest.None, query.Sort);
     }
 
     [Fact]
     public void FromQueryString_FilterLongerThanTheLimit_IsInvalidFilter()
     {
-        var filter = "userName eq \"" + new string('a', Limits.MaxFilterLength) + "\"";
+        var filter = "userName eq \"" + new string('a', _limits.MaxFilterLength) + "\"";
 
         var exception = Assert.Throws<ScimException>(() => FromQuery(("filter", filter)));
 
@@ -85,7 +84,7 @@ public sealed class ListQueryTests
     [Fact]
     public void FromQueryString_FilterAtTheLimit_IsKept()
     {
-        var filter = new string('a', Limits.MaxFilterLength);
+        var filter = new string('a', _limits.MaxFilterLength);
 
         Assert.Equal(filter, FromQuery(("filter", filter)).Filter);
     }
@@ -106,7 +105,7 @@ public sealed class ListQueryTests
             }
             """);
 
-        var fromBody = ListQuery.FromSearchRequest(ScimSchemas.UserResourceType, body, Limits);
+        var fromBody = ListQuery.FromSearchRequest(ScimSchemas.UserResourceType, body, _limits);
         var fromQuery = FromQuery(
             ("attributes", "displayName,userName"),
             ("excludedAttributes", "emails"),
@@ -126,9 +125,9 @@ public sealed class ListQueryTests
     [Fact]
     public void FromSearchRequest_EmptyBody_IsTheDefaultPage()
     {
-        var query = ListQuery.FromSearchRequest(ScimSchemas.UserResourceType, [], Limits);
+        var query = ListQuery.FromSearchRequest(ScimSchemas.UserResourceType, [], _limits);
 
-        Assert.Equal(new PageRequest(1, Limits.DefaultPageSize), query.Page);
+        Assert.Equal(new PageRequest(1, _limits.DefaultPageSize), query.Page);
         Assert.Null(query.Filter);
     }
 
@@ -137,7 +136,7 @@ public sealed class ListQueryTests
     {
         var body = ScimJson.ParseObject("""{"Attributes":"userName, name.givenName","COUNT":5}""");
 
-        var query = ListQuery.FromSearchRequest(ScimSchemas.UserResourceType, body, Limits);
+        var query = ListQuery.FromSearchRequest(ScimSchemas.UserResourceType, body, _limits);
 
         Assert.Equal(2, query.Selection.Attributes!.Count);
         Assert.Equal(5, query.Page.Count);
@@ -156,7 +155,7 @@ public sealed class ListQueryTests
     public void FromSearchRequest_BadMembers_AreRejected(string json, string scimType)
     {
         var exception = Assert.Throws<ScimException>(() =>
-            ListQuery.FromSearchRequest(ScimSchemas.UserResourceType, ScimJson.ParseObject(json), Limits));
+            ListQuery.FromSearchRequest(ScimSchemas.UserResourceType, ScimJson.ParseObject(json), _limits));
 
         Assert.Equal(400, exception.Status);
         Assert.Equal(scimType, exception.ScimType);
@@ -170,12 +169,12 @@ public sealed class ListQueryTests
     {
         var body = ScimJson.ParseObject($$"""{"count":{{count}} }""");
 
-        Assert.Equal(expected, ListQuery.FromSearchRequest(ScimSchemas.UserResourceType, body, Limits).Page.Count);
+        Assert.Equal(expected, ListQuery.FromSearchRequest(ScimSchemas.UserResourceType, body, _limits).Page.Count);
     }
 
     private static ListQuery FromQuery(params (string Name, string? Value)[] parameters) =>
         ListQuery.FromQueryString(
             ScimSchemas.UserResourceType,
             parameters.Select(p => KeyValuePair.Create(p.Name, p.Value)),
-            Limits);
+            _limits);
 }

@@ -1,5 +1,4 @@
 using FsCheck;
-using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Microservices.Scim.Discovery;
 using Microservices.Scim.Errors;
@@ -9,7 +8,7 @@ namespace Microservices.Scim.Protocol.Tests.Lists;
 
 public sealed class PageRequestTests
 {
-    private static readonly ScimServiceLimits Limits = ScimServiceLimits.Default;
+    private static readonly ScimServiceLimits _limits = ScimServiceLimits.Default;
 
     [Theory]
     [InlineData(null, null, 1, 100)]
@@ -26,7 +25,7 @@ public sealed class PageRequestTests
     [InlineData(long.MaxValue, 5L, int.MaxValue, 5)]
     public void Normalize_OutOfRangeValues_AreInterpretedPerRfc7644(long? startIndex, long? count, int expectedStart, int expectedCount)
     {
-        var page = PageRequest.Normalize(startIndex, count, Limits);
+        var page = PageRequest.Normalize(startIndex, count, _limits);
 
         Assert.Equal(new PageRequest(expectedStart, expectedCount), page);
     }
@@ -50,7 +49,7 @@ public sealed class PageRequestTests
     [InlineData("-99999999999999999999999", "-99999999999999999999999", 1, 0)]
     public void Parse_IntegerText_IsNormalised(string? startIndex, string? count, int expectedStart, int expectedCount)
     {
-        Assert.Equal(new PageRequest(expectedStart, expectedCount), PageRequest.Parse(startIndex, count, Limits));
+        Assert.Equal(new PageRequest(expectedStart, expectedCount), PageRequest.Parse(startIndex, count, _limits));
     }
 
     [Theory]
@@ -64,7 +63,7 @@ public sealed class PageRequestTests
     [InlineData(null, "١٢", "count")]
     public void Parse_NonInteger_IsInvalidValueNamingTheParameter(string? startIndex, string? count, string name)
     {
-        var exception = Assert.Throws<ScimException>(() => PageRequest.Parse(startIndex, count, Limits));
+        var exception = Assert.Throws<ScimException>(() => PageRequest.Parse(startIndex, count, _limits));
 
         Assert.Equal(400, exception.Status);
         Assert.Equal(ScimErrorType.InvalidValue, exception.ScimType);
@@ -110,9 +109,9 @@ public sealed class PageRequestTests
     {
         try
         {
-            var page = PageRequest.Parse(startIndex, count, Limits);
+            var page = PageRequest.Parse(startIndex, count, _limits);
             Assert.True(page.StartIndex >= 1);
-            Assert.InRange(page.Count, 0, Limits.MaxPageSize);
+            Assert.InRange(page.Count, 0, _limits.MaxPageSize);
         }
         catch (ScimException e)
         {
@@ -126,8 +125,8 @@ public sealed class PageRequestTests
         var parsed = PageRequest.Parse(
             startIndex.ToString(System.Globalization.CultureInfo.InvariantCulture),
             count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Limits);
+            _limits);
 
-        Assert.Equal(PageRequest.Normalize(startIndex, count, Limits), parsed);
+        Assert.Equal(PageRequest.Normalize(startIndex, count, _limits), parsed);
     }
 }

@@ -13,7 +13,7 @@ namespace Microservices.Scim.Protocol.Tests.Schemas;
 /// <summary>Arbitrary JSON shaped like SCIM bodies: real attribute names in any case, any value anywhere.</summary>
 public static class ScimJsonArbitraries
 {
-    private static readonly string[] Names =
+    private static readonly string[] _names =
     [
         "schemas", "id", "externalId", "meta", "userName", "USERNAME", "name", "givenName", "familyName", "displayName",
         "active", "Active", "password", "emails", "value", "type", "primary", "Primary", "groups", "members", "$ref",
@@ -22,7 +22,7 @@ public static class ScimJsonArbitraries
         "attributes", "excludedAttributes", "filter", "sortBy", "sortOrder", "startIndex", "count", "Count",
     ];
 
-    private static readonly string[] Strings =
+    private static readonly string[] _strings =
     [
         "", " ", "True", "false", "work", "YYYY-MM-DD", "2010-01-23T04:56:22Z", "TWFu", "not base64!",
         ScimConstants.UserSchema, ScimConstants.GroupSchema, ScimConstants.EnterpriseUserSchema, "\u0000", "é",
@@ -67,7 +67,7 @@ public static class ScimJsonArbitraries
             Gen.Elements(true, false).Select(b => (JsonNode?)JsonValue.Create(b)),
             Gen.Choose(-5, 5).Select(i => (JsonNode?)JsonValue.Create(i)),
             Gen.Elements(1.5, 1e300, -0.0).Select(d => (JsonNode?)JsonValue.Create(d)),
-            Gen.Elements(Strings).Select(s => (JsonNode?)JsonValue.Create(s)));
+            Gen.Elements(_strings).Select(s => (JsonNode?)JsonValue.Create(s)));
         if (depth <= 0)
         {
             return scalars;
@@ -80,7 +80,7 @@ public static class ScimJsonArbitraries
     }
 
     private static Gen<JsonObject> ObjectGen(int depth) =>
-        ListOf(Gen.Zip(Gen.Elements(Names), NodeGen(depth)), 6).Select(pairs =>
+        ListOf(Gen.Zip(Gen.Elements(_names), NodeGen(depth)), 6).Select(pairs =>
         {
             var obj = new JsonObject();
             foreach (var (name, value) in pairs)
@@ -97,7 +97,7 @@ public static class ScimJsonArbitraries
 
 public sealed class HostileInputTests
 {
-    private static readonly string[] ReadOnlyUserAttributes = ["id", "meta", "groups"];
+    private static readonly string[] _readOnlyUserAttributes = ["id", "meta", "groups"];
 
     [Property(Arbitrary = [typeof(ScimJsonArbitraries)], MaxTest = 500)]
     public void Validate_AnyBody_ReturnsOrThrowsScimException(JsonObject body)
@@ -116,7 +116,7 @@ public sealed class HostileInputTests
                 continue;
             }
 
-            Assert.All(ReadOnlyUserAttributes, name => Assert.False(output.ContainsKey(name)));
+            Assert.All(_readOnlyUserAttributes, name => Assert.False(output.ContainsKey(name)));
             Assert.All(ScimJson.Properties(output), p => Assert.True(
                 p.Key == "schemas" || resourceType.Schema.Attributes.Any(a => a.Name == p.Key) || resourceType.FindExtension(p.Key) is not null,
                 p.Key));

@@ -443,12 +443,12 @@ public sealed class ScimResourceValidatorTests
 
         if (expected is null)
         {
-            var exception = Assert.Throws<ScimException>(() => ScimResourceValidator.Validate(body, TypedResourceType));
+            var exception = Assert.Throws<ScimException>(() => ScimResourceValidator.Validate(body, _typedResourceType));
             Assert.Contains("'count' must be an integer", exception.Detail, StringComparison.Ordinal);
         }
         else
         {
-            Assert.Equal(expected, ScimResourceValidator.Validate(body, TypedResourceType)["count"]!.ToJsonString());
+            Assert.Equal(expected, ScimResourceValidator.Validate(body, _typedResourceType)["count"]!.ToJsonString());
         }
     }
 
@@ -463,11 +463,11 @@ public sealed class ScimResourceValidatorTests
 
         if (valid)
         {
-            Assert.Equal(json, ScimResourceValidator.Validate(body, TypedResourceType)["ratio"]!.ToJsonString());
+            Assert.Equal(json, ScimResourceValidator.Validate(body, _typedResourceType)["ratio"]!.ToJsonString());
         }
         else
         {
-            Assert.Throws<ScimException>(() => ScimResourceValidator.Validate(body, TypedResourceType));
+            Assert.Throws<ScimException>(() => ScimResourceValidator.Validate(body, _typedResourceType));
         }
     }
 
@@ -484,11 +484,11 @@ public sealed class ScimResourceValidatorTests
 
         if (valid)
         {
-            Assert.Equal(text, (string?)ScimResourceValidator.Validate(body, TypedResourceType)["when"]);
+            Assert.Equal(text, (string?)ScimResourceValidator.Validate(body, _typedResourceType)["when"]);
         }
         else
         {
-            var exception = Assert.Throws<ScimException>(() => ScimResourceValidator.Validate(body, TypedResourceType));
+            var exception = Assert.Throws<ScimException>(() => ScimResourceValidator.Validate(body, _typedResourceType));
             Assert.Contains("'when' must be an ISO 8601 date-time", exception.Detail, StringComparison.Ordinal);
         }
     }
@@ -504,7 +504,7 @@ public sealed class ScimResourceValidatorTests
         Assert.Equal(before, body.ToJsonString());
     }
 
-    private static readonly ResourceTypeDefinition TypedResourceType = new(
+    private static readonly ResourceTypeDefinition _typedResourceType = new(
         "Thing",
         "Thing",
         "/Things",
