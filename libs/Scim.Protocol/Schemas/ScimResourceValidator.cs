@@ -102,7 +102,7 @@ public static class ScimResourceValidator
                 var values = CollectMembers(extensionObject, extension.Schema.Attributes, extension.Schema.Id + ":");
                 WriteAttributes(extension.Schema.Attributes, values, extensionOutput, extension.Schema.Id + ":", maxValuesPerAttribute);
             }
-            else if (extension.Required)
+            if (extensionOutput.Count == 0 && extension.Required)
             {
                 throw ScimException.InvalidValue($"The extension '{extension.Schema.Id}' is required.");
             }

@@ -416,8 +416,11 @@ public sealed class ScimResourceValidatorTests
         Assert.Contains("'members'", exception.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Validate_RequiredExtensionMissing_IsInvalidValue()
+    [Theory]
+    [InlineData("")]
+    [InlineData(",\"" + ScimConstants.EnterpriseUserSchema + "\":{}")]
+    [InlineData(",\"" + ScimConstants.EnterpriseUserSchema + "\":{\"manager\":{\"displayName\":\"read-only\"}}")]
+    public void Validate_RequiredExtensionMissingOrEmpty_IsInvalidValue(string extension)
     {
         var resourceType = ScimSchemas.UserResourceType with
         {
@@ -425,7 +428,7 @@ public sealed class ScimResourceValidatorTests
         };
 
         var exception = Assert.Throws<ScimException>(() => ScimResourceValidator.Validate(
-            ScimJson.ParseObject($$"""{"schemas":["{{ScimConstants.UserSchema}}"],"userName":"u"}"""),
+            ScimJson.ParseObject($$"""{"schemas":["{{ScimConstants.UserSchema}}"],"userName":"u"{{extension}} }"""),
             resourceType));
 
         Assert.Equal(ScimErrorType.InvalidValue, exception.ScimType);
