@@ -78,6 +78,17 @@ public sealed record ResourceTypeDefinition(
     string Endpoint,
     string Description,
     SchemaDefinition Schema,
-    IReadOnlyList<SchemaExtensionDefinition> Extensions);
+    IReadOnlyList<SchemaExtensionDefinition> Extensions)
+{
+    /// <summary>The core schema first, then the extensions in declaration order.</summary>
+    public IEnumerable<SchemaDefinition> AllSchemas => Extensions.Select(e => e.Schema).Prepend(Schema);
+
+    /// <summary>The core schema or one of the extensions, by URN, case-insensitively.</summary>
+    public SchemaDefinition? FindSchema(string urn) =>
+        AllSchemas.FirstOrDefault(s => string.Equals(s.Id, urn, StringComparison.OrdinalIgnoreCase));
+
+    public SchemaExtensionDefinition? FindExtension(string urn) =>
+        Extensions.FirstOrDefault(e => string.Equals(e.Schema.Id, urn, StringComparison.OrdinalIgnoreCase));
+}
 
 public sealed record SchemaExtensionDefinition(SchemaDefinition Schema, bool Required);
