@@ -120,6 +120,13 @@ public sealed class FilterEvaluator(Func<AttributePath, AttributeDefinition?>? l
             }
 
             var valueDefinition = definition?.FindSubAttribute("value");
+            if (complexDefinition && valueDefinition is null && comparison.Value is NullLiteral
+                && comparison.Operator is ComparisonOperator.Eq or ComparisonOperator.Ne)
+            {
+                // "addresses eq null": a complex attribute equals null exactly when it has no value.
+                return values.Exists(ScimJson.HasValue) == (comparison.Operator == ComparisonOperator.Ne);
+            }
+
             if (complexDefinition && valueDefinition is null)
             {
                 throw ScimException.InvalidFilter(
