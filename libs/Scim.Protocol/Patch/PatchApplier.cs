@@ -388,7 +388,7 @@ public sealed class PatchApplier
         JsonNode? coercedWhole = null;
         if (target.Sub is null)
         {
-            coercedWhole = Coercion.Value(value, attribute, path.ToString());
+            coercedWhole = Coercion.Element(value, attribute, path.ToString());
             CheckSinglePrimary([coercedWhole], path);
         }
 
@@ -424,7 +424,7 @@ public sealed class PatchApplier
             if (array is null)
             {
                 array = [];
-                Store(container, attribute, array);
+                container[attribute.Name] = array;
             }
 
             var added = Values.Add(array, seed, attribute);
@@ -848,6 +848,9 @@ internal static class Coercion
     public static JsonNode Value(JsonNode value, AttributeDefinition attribute, string where) =>
         attribute.MultiValued ? new JsonArray([.. Values(value, attribute, where)]) : Single(value, attribute, where);
 
+    /// <summary>One value of the attribute, even when it is multi-valued.</summary>
+    public static JsonNode Element(JsonNode value, AttributeDefinition attribute, string where) => Single(value, attribute, where);
+
     private static JsonNode Single(JsonNode value, AttributeDefinition attribute, string where)
     {
         var kind = value.GetValueKind();
@@ -968,7 +971,14 @@ internal static class Values
                     foreach (var (key, sub) in incoming.ToArray())
                     {
                         incoming.Remove(key);
-                        ScimJson.TryGetProperty(target, key, out var existingKey, out _);
+                        var definition = attribute.FindSubAttribute(key);
+                        var known = ScimJson.TryGetProperty(target, key, out var existingKey, out var current);
+                        if (known && definition is not null && Same(sub, current, definition))
+                        {
+                            // Equal under the attribute's case rules: keep the stored spelling, change nothing.
+                            continue;
+                        }
+
                         target.Remove(existingKey);
                         target[key] = sub;
                     }
