@@ -187,8 +187,8 @@ public sealed record PatchRequest(IReadOnlyList<PatchOperation> Operations)
     }
 
     /// <summary>
-    /// Walks the body once, iteratively: a node tree built from JSON with duplicate member names throws when first
-    /// enumerated, and that must surface as invalidSyntax here rather than as a bare exception later.
+    /// Walks the body once, iteratively: a node tree built from JSON with duplicate member names or undecodable
+    /// strings throws when first read, and that must surface as invalidSyntax here rather than as a bare exception later.
     /// </summary>
     private static void EnsureReadable(JsonObject root)
     {
@@ -220,10 +220,14 @@ public sealed record PatchRequest(IReadOnlyList<PatchOperation> Operations)
                         }
 
                         break;
+                    case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                        // Decoding fails on escaped lone surrogates ("\ud800"); make that happen here, once.
+                        _ = value.GetValue<string>();
+                        break;
                 }
             }
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or JsonException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or JsonException or FormatException)
         {
             throw ScimException.InvalidSyntax("the PATCH body is not a valid JSON object: " + e.Message);
         }
