@@ -8,7 +8,7 @@ namespace Microservices.Scim.Protocol.Tests.Filters;
 
 public sealed class FilterPropertyTests
 {
-    [Property(Arbitrary = [typeof(FilterArbitraries)], MaxTest = 1000)]
+    [Property(Arbitrary = [typeof(FilterArbitraries)], MaxTest = 500)]
     public bool ParseOfPrint_RandomTree_GivesTheSameTree(Filter filter) =>
         FilterParser.Parse(filter.ToString()).Equals(filter);
 
