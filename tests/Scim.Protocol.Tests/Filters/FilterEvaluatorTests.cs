@@ -7,7 +7,7 @@ namespace Microservices.Scim.Protocol.Tests.Filters;
 
 public sealed class FilterEvaluatorTests
 {
-    private static readonly FilterEvaluator Typed = FilterEvaluator.For(TestSchemas.User);
+    private static readonly FilterEvaluator _typed = FilterEvaluator.For(TestSchemas.User);
 
     private static JsonObject Babs() => JsonNode.Parse("""
         {
@@ -38,7 +38,7 @@ public sealed class FilterEvaluatorTests
         """)!.AsObject();
 
     private static bool Eval(string filter, FilterEvaluator? evaluator = null) =>
-        (evaluator ?? Typed).Matches(FilterParser.Parse(filter), Babs());
+        (evaluator ?? _typed).Matches(FilterParser.Parse(filter), Babs());
 
     // The RFC 7644 §3.4.2.2 examples against the RFC's own Babs Jensen.
     [Theory]
@@ -220,8 +220,8 @@ public sealed class FilterEvaluatorTests
         var path = Microservices.Scim.Patch.PatchPath.Parse("emails[type eq \"WORK\"]");
         var emails = Babs()["emails"]!.AsArray();
 
-        Assert.True(Typed.MatchesValue(path.ValueFilter!, path.Attribute, emails[0]));
-        Assert.False(Typed.MatchesValue(path.ValueFilter!, path.Attribute, emails[1]));
+        Assert.True(_typed.MatchesValue(path.ValueFilter!, path.Attribute, emails[0]));
+        Assert.False(_typed.MatchesValue(path.ValueFilter!, path.Attribute, emails[1]));
     }
 
     [Fact]

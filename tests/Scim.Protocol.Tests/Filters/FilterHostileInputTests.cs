@@ -6,13 +6,13 @@ namespace Microservices.Scim.Protocol.Tests.Filters;
 /// <summary>Input an attacker or a broken client could send: every one must be a clean invalidFilter.</summary>
 public sealed class FilterHostileInputTests
 {
-    private static readonly FilterParserOptions Generous = new(MaxLength: 2_000_000, MaxDepth: 32);
+    private static readonly FilterParserOptions _generous = new(MaxLength: 2_000_000, MaxDepth: 32);
 
     private const string Alphabet = "()[]\"\\ .:$-aeqorndt0192\0\uD800\uDC00é";
 
-    private static readonly Dictionary<string, string> Inputs = BuildInputs();
+    private static readonly Dictionary<string, string> _inputs = BuildInputs();
 
-    public static TheoryData<string> Corpus() => new(Inputs.Keys);
+    public static TheoryData<string> Corpus() => new(_inputs.Keys);
 
     private static Dictionary<string, string> BuildInputs()
     {
@@ -100,13 +100,13 @@ public sealed class FilterHostileInputTests
     [MemberData(nameof(Corpus))]
     public void Parse_HostileInput_ThrowsInvalidFilterAndNothingElse(string label)
     {
-        var filter = Inputs[label];
+        var filter = _inputs[label];
         try
         {
-            var parsed = FilterParser.Parse(filter, Generous);
+            var parsed = FilterParser.Parse(filter, _generous);
 
             // A few random inputs may be valid filters; then they must print back to something that re-parses.
-            Assert.Equal(parsed, FilterParser.Parse(parsed.ToString(), Generous));
+            Assert.Equal(parsed, FilterParser.Parse(parsed.ToString(), _generous));
             Assert.StartsWith("random", label, StringComparison.Ordinal);
         }
         catch (ScimException e)

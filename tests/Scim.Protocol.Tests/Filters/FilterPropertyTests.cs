@@ -56,17 +56,17 @@ internal static class FilterGenerators
     private const string NameStarts = "abcdefxyzABCXYZ";
     private const string NameChars = "abcdefxyzABCXYZ0123456789_-";
 
-    private static readonly Gen<string> GeneratedName =
+    private static readonly Gen<string> _generatedName =
         from first in Gen.Elements(NameStarts.ToCharArray())
         from rest in Gen.ArrayOf(Gen.Elements(NameChars.ToCharArray()))
         select first + new string(rest.Take(10).ToArray());
 
     // Keywords are legal attribute names; the parser must tell them apart by position.
-    private static readonly Gen<string> Name = Gen.Frequency(
-        (6, GeneratedName),
+    private static readonly Gen<string> _name = Gen.Frequency(
+        (6, _generatedName),
         (1, Gen.Elements("not", "and", "or", "pr", "eq", "true", "null", "$ref", "userName", "NOT", "And")));
 
-    private static readonly Gen<string?> Schema = Gen.Frequency(
+    private static readonly Gen<string?> _schema = Gen.Frequency(
         (4, Gen.Constant<string?>(null)),
         (1, Gen.Elements<string?>(
             ScimConstants.EnterpriseUserSchema,
@@ -74,20 +74,20 @@ internal static class FilterGenerators
             "urn:a.b-c:x1",
             "urn:ietf:params:scim:schemas:extension:assure:2.0:User")));
 
-    private static readonly Gen<AttributePath> OuterPath =
-        from schema in Schema
-        from name in Name
-        from sub in Gen.Frequency((3, Gen.Constant<string?>(null)), (1, Name.Select(s => (string?)s)))
+    private static readonly Gen<AttributePath> _outerPath =
+        from schema in _schema
+        from name in _name
+        from sub in Gen.Frequency((3, Gen.Constant<string?>(null)), (1, _name.Select(s => (string?)s)))
         select new AttributePath(schema, name, sub);
 
-    private static readonly Gen<AttributePath> ValuePathAttribute =
-        from schema in Schema
-        from name in Name
+    private static readonly Gen<AttributePath> _valuePathAttribute =
+        from schema in _schema
+        from name in _name
         select new AttributePath(schema, name, null);
 
-    private static readonly Gen<AttributePath> InnerPath = Name.Select(n => new AttributePath(null, n, null));
+    private static readonly Gen<AttributePath> _innerPath = _name.Select(n => new AttributePath(null, n, null));
 
-    private static readonly Gen<string> StringPiece = Gen.Frequency(
+    private static readonly Gen<string> _stringPiece = Gen.Frequency(
         (8, Gen.Choose(0x20, 0x7E).Select(c => ((char)c).ToString())),
         (2, Gen.Elements("\"", "\\", "/", "\\u", "\\\"")),
         (2, Gen.Choose(0x00, 0x1F).Select(c => ((char)c).ToString())),
@@ -95,34 +95,34 @@ internal static class FilterGenerators
         (1, Gen.Choose(0xE000, 0xFFFD).Select(char.ConvertFromUtf32)),
         (1, Gen.Choose(0x10000, 0x10FFFF).Select(char.ConvertFromUtf32)));
 
-    private static readonly Gen<string> Text = Gen.ArrayOf(StringPiece).Select(string.Concat);
+    private static readonly Gen<string> _text = Gen.ArrayOf(_stringPiece).Select(string.Concat);
 
-    private static readonly Gen<string> Digits = Gen.Choose(1, 12).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 9), n))
+    private static readonly Gen<string> _digits = Gen.Choose(1, 12).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 9), n))
         .Select(d => string.Concat(d));
 
-    private static readonly Gen<string> Number =
+    private static readonly Gen<string> _number =
         from negative in Gen.Elements(false, true)
-        from integer in Gen.Frequency((1, Gen.Constant("0")), (4, Digits.Select(d => d.TrimStart('0') is { Length: > 0 } t ? t : "1")))
-        from fraction in Gen.Frequency((2, Gen.Constant(string.Empty)), (1, Digits.Select(d => "." + d)))
+        from integer in Gen.Frequency((1, Gen.Constant("0")), (4, _digits.Select(d => d.TrimStart('0') is { Length: > 0 } t ? t : "1")))
+        from fraction in Gen.Frequency((2, Gen.Constant(string.Empty)), (1, _digits.Select(d => "." + d)))
         from exponent in Gen.Frequency(
             (3, Gen.Constant(string.Empty)),
-            (1, from e in Gen.Elements("e", "E", "e+", "E-", "e-") from d in Digits select e + d))
+            (1, from e in Gen.Elements("e", "E", "e+", "E-", "e-") from d in _digits select e + d))
         select (negative ? "-" : string.Empty) + integer + fraction + exponent;
 
-    private static readonly Gen<FilterLiteral> Literal = Gen.Frequency(
-        (5, Text.Select(s => (FilterLiteral)new StringLiteral(s))),
-        (2, Number.Select(n => (FilterLiteral)new NumberLiteral(n))),
+    private static readonly Gen<FilterLiteral> _literal = Gen.Frequency(
+        (5, _text.Select(s => (FilterLiteral)new StringLiteral(s))),
+        (2, _number.Select(n => (FilterLiteral)new NumberLiteral(n))),
         (1, Gen.Elements<FilterLiteral>(BooleanLiteral.True, BooleanLiteral.False, NullLiteral.Instance)));
 
-    private static readonly Gen<ComparisonOperator> Operator = Gen.Elements(Enum.GetValues<ComparisonOperator>());
+    private static readonly Gen<ComparisonOperator> _operator = Gen.Elements(Enum.GetValues<ComparisonOperator>());
 
     public static Gen<Filter> Filter { get; } = Gen.Sized(size => Node(Math.Min(size, 40), inValue: false));
 
     private static Gen<Filter> Leaf(bool inValue)
     {
-        var path = inValue ? InnerPath : OuterPath;
+        var path = inValue ? _innerPath : _outerPath;
         return Gen.Frequency(
-            (4, from p in path from op in Operator from value in Literal select (Filter)new ComparisonFilter(p, op, value)),
+            (4, from p in path from op in _operator from value in _literal select (Filter)new ComparisonFilter(p, op, value)),
             (1, path.Select(p => (Filter)new PresentFilter(p))));
     }
 
@@ -144,7 +144,7 @@ internal static class FilterGenerators
 
         if (!inValue)
         {
-            options.Add((1, from p in ValuePathAttribute from inner in Node(size / 2, inValue: true) select (Filter)new ValuePathFilter(p, inner)));
+            options.Add((1, from p in _valuePathAttribute from inner in Node(size / 2, inValue: true) select (Filter)new ValuePathFilter(p, inner)));
         }
 
         return Gen.Frequency(options);

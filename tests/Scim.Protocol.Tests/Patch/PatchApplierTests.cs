@@ -7,17 +7,17 @@ namespace Microservices.Scim.Protocol.Tests.Patch;
 
 public sealed class PatchApplierTests
 {
-    private static readonly PatchApplier Users = new(TestSchemas.User);
-    private static readonly PatchApplier Groups = new(TestSchemas.Group);
+    private static readonly PatchApplier _users = new(TestSchemas.User);
+    private static readonly PatchApplier _groups = new(TestSchemas.Group);
 
     private static JsonObject ApplyToUser(string operations, JsonObject? user = null) =>
-        Users.Apply(user ?? User(), Request(operations)).Resource;
+        _users.Apply(user ?? User(), Request(operations)).Resource;
 
     private static JsonObject ApplyToGroup(string operations, JsonObject? group = null) =>
-        Groups.Apply(group ?? Group(), Request(operations)).Resource;
+        _groups.Apply(group ?? Group(), Request(operations)).Resource;
 
     private static ScimException Fails(string operations, JsonObject? user = null) =>
-        Assert.Throws<ScimException>(() => Users.Apply(user ?? User(), Request(operations)));
+        Assert.Throws<ScimException>(() => _users.Apply(user ?? User(), Request(operations)));
 
     private static List<string?> EmailValues(JsonObject user) =>
         [.. user["emails"]!.AsArray().Select(e => e!["value"]!.GetValue<string>())];
@@ -27,13 +27,13 @@ public sealed class PatchApplierTests
     public void Apply_RfcAddMembers_AppendsTheMember()
     {
         var group = ApplyToGroup("""
-            {"op":"add","path":"members","value":[{"display":"Babs Jensen","$ref":"https://example.com/v2/Users/2819c223","value":"2819c224"}]}
+            {"op":"add","path":"members","value":[{"display":"Babs Jensen","$ref":"https://example.com/v2/_users/2819c223","value":"2819c224"}]}
             """);
 
         var members = group["members"]!.AsArray();
         Assert.Equal(3, members.Count);
         Assert.Equal("2819c224", members[2]!["value"]!.GetValue<string>());
-        Assert.Equal("https://example.com/v2/Users/2819c223", members[2]!["$ref"]!.GetValue<string>());
+        Assert.Equal("https://example.com/v2/_users/2819c223", members[2]!["$ref"]!.GetValue<string>());
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class PatchApplierTests
     [Fact]
     public void Apply_RemoveFilterThatMatchesNothing_IsANoOp()
     {
-        var result = Users.Apply(User(), Request("""{"op":"remove","path":"emails[type eq \"other\"]"}"""));
+        var result = _users.Apply(User(), Request("""{"op":"remove","path":"emails[type eq \"other\"]"}"""));
 
         Assert.False(result.Changed);
     }
@@ -167,7 +167,7 @@ public sealed class PatchApplierTests
     [Fact]
     public void Apply_OktaDeactivate_SetsActiveFalse()
     {
-        var result = Users.Apply(User(), PatchRequest.Parse("""
+        var result = _users.Apply(User(), PatchRequest.Parse("""
             {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}
             """));
 
@@ -178,7 +178,7 @@ public sealed class PatchApplierTests
     [Fact]
     public void Apply_OktaGroupRenameWithItsOwnId_RenamesAndKeepsTheId()
     {
-        var result = Groups.Apply(Group(), Request("""{"op":"replace","value":{"id":"e9e30dba-f08f-4109-8486-d5c6a331660a","displayName":"Tour Guides EMEA"}}"""));
+        var result = _groups.Apply(Group(), Request("""{"op":"replace","value":{"id":"e9e30dba-f08f-4109-8486-d5c6a331660a","displayName":"Tour Guides EMEA"}}"""));
 
         Assert.Equal("Tour Guides EMEA", result.Resource["displayName"]!.GetValue<string>());
         Assert.Equal("e9e30dba-f08f-4109-8486-d5c6a331660a", result.Resource["id"]!.GetValue<string>());
@@ -187,7 +187,7 @@ public sealed class PatchApplierTests
     [Fact]
     public void Apply_GroupRenameWithAnotherId_IsMutability()
     {
-        var error = Assert.Throws<ScimException>(() => Groups.Apply(Group(), Request("""{"op":"replace","value":{"id":"other","displayName":"X"}}""")));
+        var error = Assert.Throws<ScimException>(() => _groups.Apply(Group(), Request("""{"op":"replace","value":{"id":"other","displayName":"X"}}""")));
 
         Assert.Equal(ScimErrorType.Mutability, error.ScimType);
     }
@@ -247,7 +247,7 @@ public sealed class PatchApplierTests
     [Fact]
     public void Apply_EntraReAddsExistingMember_NoDuplicateAndNoChange()
     {
-        var result = Groups.Apply(Group(), Request("""{"op":"Add","path":"members","value":[{"value":"2819c223-7f76-453a-919d-413861904646"}]}"""));
+        var result = _groups.Apply(Group(), Request("""{"op":"Add","path":"members","value":[{"value":"2819c223-7f76-453a-919d-413861904646"}]}"""));
 
         Assert.Equal(2, result.Resource["members"]!.AsArray().Count);
         Assert.False(result.Changed);
@@ -256,7 +256,7 @@ public sealed class PatchApplierTests
     [Fact]
     public void Apply_AddOfIdenticalEmail_DoesNotDuplicateIt()
     {
-        var result = Users.Apply(User(), Request("""{"op":"add","path":"emails","value":[{"value":"BABS@jensen.org","type":"home"}]}"""));
+        var result = _users.Apply(User(), Request("""{"op":"add","path":"emails","value":[{"value":"BABS@jensen.org","type":"home"}]}"""));
 
         Assert.Equal(2, result.Resource["emails"]!.AsArray().Count);
         Assert.False(result.Changed);
@@ -500,7 +500,7 @@ public sealed class PatchApplierTests
     [InlineData("""{"op":"add","path":"groups","value":[{"value":"e9e30dba-f08f-4109-8486-d5c6a331660a","display":"Tour Guides"}]}""")]
     public void Apply_ReadOnlySetToItsCurrentValue_IsANoOp(string operation)
     {
-        var result = Users.Apply(User(), Request(operation));
+        var result = _users.Apply(User(), Request(operation));
 
         Assert.False(result.Changed);
     }
@@ -601,7 +601,7 @@ public sealed class PatchApplierTests
     [Fact]
     public void Apply_RemoveAbsentAttribute_IsANoOp()
     {
-        var result = Users.Apply(User(), Request("""{"op":"remove","path":"title"}"""));
+        var result = _users.Apply(User(), Request("""{"op":"remove","path":"title"}"""));
 
         Assert.False(result.Changed);
     }
@@ -621,7 +621,7 @@ public sealed class PatchApplierTests
         var user = User();
         var before = user.DeepClone();
 
-        var error = Assert.Throws<ScimException>(() => Users.Apply(user, Request("""
+        var error = Assert.Throws<ScimException>(() => _users.Apply(user, Request("""
             {"op":"replace","path":"displayName","value":"Changed"},
             {"op":"add","path":"emails","value":[{"value":"x@example.com"}]},
             {"op":"replace","path":"id","value":"hijack"}
@@ -638,7 +638,7 @@ public sealed class PatchApplierTests
         var user = User();
         var before = user.DeepClone();
 
-        var result = Users.Apply(user, Request("""{"op":"replace","path":"displayName","value":"Changed"}"""));
+        var result = _users.Apply(user, Request("""{"op":"replace","path":"displayName","value":"Changed"}"""));
 
         Assert.True(JsonNode.DeepEquals(before, user));
         Assert.NotSame(user, result.Resource);
@@ -650,8 +650,8 @@ public sealed class PatchApplierTests
     {
         var request = Request("""{"op":"add","path":"emails","value":[{"value":"x@example.com","type":"other"}]}""");
 
-        var first = Users.Apply(User(), request).Resource;
-        var second = Users.Apply(User(), request).Resource;
+        var first = _users.Apply(User(), request).Resource;
+        var second = _users.Apply(User(), request).Resource;
 
         Assert.True(JsonNode.DeepEquals(first, second));
         Assert.Equal(3, second["emails"]!.AsArray().Count);
@@ -660,7 +660,7 @@ public sealed class PatchApplierTests
     [Fact]
     public void Apply_BodyOverload_ParsesAndApplies()
     {
-        var result = Users.Apply(User(), JsonNode.Parse(Body("""{"op":"replace","path":"title","value":"Guide"}""")));
+        var result = _users.Apply(User(), JsonNode.Parse(Body("""{"op":"replace","path":"title","value":"Guide"}""")));
 
         Assert.Equal("Guide", result.Resource["title"]!.GetValue<string>());
     }

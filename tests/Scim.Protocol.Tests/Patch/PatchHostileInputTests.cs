@@ -9,9 +9,9 @@ namespace Microservices.Scim.Protocol.Tests.Patch;
 /// <summary>Bodies a broken or hostile client could send: a ScimException (400) or success, never another exception.</summary>
 public sealed class PatchHostileInputTests
 {
-    private static readonly Dictionary<string, Func<JsonNode?>> Inputs = BuildInputs();
+    private static readonly Dictionary<string, Func<JsonNode?>> _inputs = BuildInputs();
 
-    public static TheoryData<string> Corpus() => new(Inputs.Keys);
+    public static TheoryData<string> Corpus() => new(_inputs.Keys);
 
     private static JsonNode? Parse(string json) => JsonNode.Parse(json);
 
@@ -72,7 +72,7 @@ public sealed class PatchHostileInputTests
     [MemberData(nameof(Corpus))]
     public void ParseAndApply_HostileBody_ThrowsScimExceptionOrSucceeds(string label)
     {
-        var body = Inputs[label]();
+        var body = _inputs[label]();
         var user = User();
         if (label == "resource extension is a string")
         {

@@ -10,7 +10,7 @@ namespace Microservices.Scim.Protocol.Tests.Patch;
 
 public sealed class PatchPropertyTests
 {
-    private static readonly PatchApplier Users = new(TestSchemas.User);
+    private static readonly PatchApplier _users = new(TestSchemas.User);
 
     [Property(Arbitrary = [typeof(PatchArbitraries)], MaxTest = 500)]
     public bool Apply_RandomOperations_SucceedOrFailCleanlyAndNeverTouchTheInput(PatchBody body)
@@ -19,7 +19,7 @@ public sealed class PatchPropertyTests
         var before = user.DeepClone();
         try
         {
-            var result = Users.Apply(user, PatchRequest.Parse(body.Json));
+            var result = _users.Apply(user, PatchRequest.Parse(body.Json));
             var primaries = (result.Resource["emails"] as JsonArray)?.Count(e => e?["primary"]?.GetValueKind() == System.Text.Json.JsonValueKind.True) ?? 0;
             if (primaries > 1)
             {
@@ -41,9 +41,9 @@ public sealed record PatchBody(string Json)
 
 public static class PatchArbitraries
 {
-    private static readonly string[] Ops = ["add", "remove", "replace", "Add", "Replace", "Remove", "move"];
+    private static readonly string[] _ops = ["add", "remove", "replace", "Add", "Replace", "Remove", "move"];
 
-    private static readonly string[] Paths =
+    private static readonly string[] _paths =
     [
         "", "title", "displayName", "active", "userName", "id", "meta", "meta.lastModified", "groups", "name", "name.givenName",
         "emails", "emails.value", "emails[type eq \\\"work\\\"]", "emails[type eq \\\"work\\\"].value", "emails[type eq \\\"home\\\"].primary",
@@ -52,7 +52,7 @@ public static class PatchArbitraries
         "nosuch", "name..x", "emails[", "department",
     ];
 
-    private static readonly string[] Values =
+    private static readonly string[] _values =
     [
         "\"x\"", "\"False\"", "true", "false", "null", "1", "1.5", "[]", "{}", "[{\"value\":\"a@b.c\",\"type\":\"work\",\"primary\":true}]",
         "[{\"value\":\"a@b.c\",\"primary\":true},{\"value\":\"d@e.f\",\"primary\":true}]", "{\"value\":\"m1\",\"displayName\":\"M\"}",
@@ -64,9 +64,9 @@ public static class PatchArbitraries
     public static Arbitrary<PatchBody> Bodies()
     {
         var operation =
-            from op in Gen.Elements(Ops)
-            from path in Gen.Elements(Paths)
-            from value in Gen.Elements(Values)
+            from op in Gen.Elements(_ops)
+            from path in Gen.Elements(_paths)
+            from value in Gen.Elements(_values)
             from hasPath in Gen.Elements(true, false)
             from hasValue in Gen.Elements(true, false)
             select "{\"op\":\"" + op + "\"" + (hasPath ? ",\"path\":\"" + path + "\"" : string.Empty) + (hasValue ? ",\"value\":" + value : string.Empty) + "}";

@@ -8,7 +8,7 @@ namespace Microservices.Scim.Protocol.Tests.Patch;
 /// </summary>
 internal static class TestSchemas
 {
-    private static readonly AttributeDefinition[] MultiValuedSubAttributes =
+    private static readonly AttributeDefinition[] _multiValuedSubAttributes =
     [
         new("value", AttributeType.String),
         new("display", AttributeType.String),
@@ -35,9 +35,9 @@ internal static class TestSchemas
             new("title", AttributeType.String),
             new("userType", AttributeType.String),
             new("active", AttributeType.Boolean),
-            new("emails", AttributeType.Complex, MultiValued: true, SubAttributes: MultiValuedSubAttributes),
-            new("phoneNumbers", AttributeType.Complex, MultiValued: true, SubAttributes: MultiValuedSubAttributes),
-            new("ims", AttributeType.Complex, MultiValued: true, SubAttributes: MultiValuedSubAttributes),
+            new("emails", AttributeType.Complex, MultiValued: true, SubAttributes: _multiValuedSubAttributes),
+            new("phoneNumbers", AttributeType.Complex, MultiValued: true, SubAttributes: _multiValuedSubAttributes),
+            new("ims", AttributeType.Complex, MultiValued: true, SubAttributes: _multiValuedSubAttributes),
             new("addresses", AttributeType.Complex, MultiValued: true, SubAttributes:
             [
                 new("streetAddress", AttributeType.String),
@@ -48,7 +48,7 @@ internal static class TestSchemas
                 new("type", AttributeType.String),
                 new("primary", AttributeType.Boolean),
             ]),
-            new("entitlements", AttributeType.Complex, MultiValued: true, SubAttributes: MultiValuedSubAttributes),
+            new("entitlements", AttributeType.Complex, MultiValued: true, SubAttributes: _multiValuedSubAttributes),
             new("x509Certificates", AttributeType.Complex, MultiValued: true, SubAttributes:
             [
                 new("value", AttributeType.Binary, CaseExact: true),
