@@ -128,7 +128,7 @@ public sealed class PatchApplier
     {
         var target = Resolve(path, explicitPath);
         var attribute = target.Attribute;
-        var container = Container(root, target, create: type != PatchOperationType.Remove);
+        var container = Container(root, target, _resolver.IsExtension(target.Resolved), create: type != PatchOperationType.Remove);
         if (container is null)
         {
             return;
@@ -264,9 +264,9 @@ public sealed class PatchApplier
         }
     }
 
-    private static JsonObject? Container(JsonObject root, Target target, bool create)
+    private static JsonObject? Container(JsonObject root, Target target, bool isExtension, bool create)
     {
-        if (!target.Resolved.IsExtension)
+        if (!isExtension)
         {
             return root;
         }
