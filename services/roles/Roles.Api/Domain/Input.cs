@@ -20,7 +20,7 @@ public static class Input
     public static string Normalise(string value) => value.ToUpperInvariant();
 
     public static string Required(string? value, string field) =>
-        Optional(value, field) ?? throw ApiProblem.InvalidValue(field, $"{field} is required.");
+        Optional(value, field) ?? throw ApiProblemException.InvalidValue(field, $"{field} is required.");
 
     public static string? Optional(string? value, string field)
     {
@@ -31,17 +31,17 @@ public static class Input
 
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw ApiProblem.InvalidValue(field, $"{field} must not be empty or blank; send null to clear it.");
+            throw ApiProblemException.InvalidValue(field, $"{field} must not be empty or blank; send null to clear it.");
         }
 
         if (value.Length > MaxTextLength)
         {
-            throw ApiProblem.InvalidValue(field, $"{field} is longer than {MaxTextLength} characters.");
+            throw ApiProblemException.InvalidValue(field, $"{field} is longer than {MaxTextLength} characters.");
         }
 
         if (!IsClean(value))
         {
-            throw ApiProblem.InvalidValue(field, $"{field} contains control characters or invalid UTF-16.");
+            throw ApiProblemException.InvalidValue(field, $"{field} contains control characters or invalid UTF-16.");
         }
 
         return value;
@@ -57,7 +57,7 @@ public static class Input
 
         if (values.Count > MaxMembersPerList)
         {
-            throw ApiProblem.InvalidValue(field, $"{field} has more than {MaxMembersPerList} entries.");
+            throw ApiProblemException.InvalidValue(field, $"{field} has more than {MaxMembersPerList} entries.");
         }
 
         var seen = new HashSet<string>(values.Count, StringComparer.Ordinal);
@@ -68,12 +68,12 @@ public static class Input
             var name = $"{field}[{i}]";
             if (value is null || string.IsNullOrWhiteSpace(value))
             {
-                throw ApiProblem.InvalidValue(name, $"{name} must be a non-empty user id.");
+                throw ApiProblemException.InvalidValue(name, $"{name} must be a non-empty user id.");
             }
 
             if (value.Length > MaxTextLength || !IsClean(value))
             {
-                throw ApiProblem.InvalidValue(name, $"{name} is not a valid user id.");
+                throw ApiProblemException.InvalidValue(name, $"{name} is not a valid user id.");
             }
 
             if (seen.Add(value))

@@ -8,10 +8,7 @@ namespace Microservices.Roles.Api.Domain;
 /// it alone (the Edit Role screen clears an external id by sending null).
 /// </summary>
 [JsonConverter(typeof(OptionalConverterFactory))]
-public readonly record struct Optional<T>(bool IsSet, T Value)
-{
-    public static Optional<T> Absent => default;
-}
+public readonly record struct Optional<T>(bool IsSet, T Value);
 
 public sealed class OptionalConverterFactory : JsonConverterFactory
 {

@@ -45,7 +45,7 @@ public sealed record IfMatch(bool Any, IReadOnlyList<long> Versions)
     {
         if (!Any && !Versions.Contains(current))
         {
-            throw ApiProblem.PreconditionFailed(current);
+            throw ApiProblemException.PreconditionFailed(current);
         }
     }
 }

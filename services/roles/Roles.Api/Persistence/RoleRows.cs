@@ -49,7 +49,7 @@ public static class RoleRows
 
     public static async Task<RoleRow> LoadRequiredAsync(Database db, DbConnection connection, DbTransaction? transaction, string tenant, string id, bool scimOnly, bool forUpdate, CancellationToken cancellationToken) =>
         await LoadAsync(db, connection, transaction, tenant, id, scimOnly, forUpdate, cancellationToken)
-        ?? throw ApiProblem.NotFound(scimOnly ? $"Group {id} not found." : $"Role {id} not found.");
+        ?? throw ApiProblemException.NotFound(scimOnly ? $"Group {id} not found." : $"Role {id} not found.");
 
     public static async Task InsertAsync(DbConnection connection, DbTransaction transaction, string tenant, RoleRow row, CancellationToken cancellationToken)
     {
@@ -105,6 +105,19 @@ public static class RoleRows
         return result;
     }
 
+    /// <summary>Writes the mutable columns of <paramref name="row"/> and bumps its version, in one statement.</summary>
+    public static async Task SaveAsync(DbConnection connection, DbTransaction transaction, string tenant, RoleRow row, long now, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE roles SET name = @Name, external_id = @ExternalId, external_id_norm = @norm, group_external_id = @GroupExternalId, "
+            + "scim_linked = @ScimLinked, scim_detached = @ScimDetached, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @Id",
+            new { row.Name, row.ExternalId, norm = row.ExternalId is null ? null : Input.Normalise(row.ExternalId), row.GroupExternalId, row.ScimLinked, row.ScimDetached, now, tenant, row.Id },
+            transaction,
+            cancellationToken: cancellationToken));
+        row.Version++;
+        row.LastModified = now;
+    }
+
     /// <summary>Records a change: every change bumps the version (the ETag) and lastModified.</summary>
     public static async Task<long> BumpAsync(DbConnection connection, DbTransaction transaction, string tenant, RoleRow row, long now, CancellationToken cancellationToken)
     {
@@ -150,7 +163,7 @@ public static class RoleRows
         }
         catch (Exception exception) when (Database.IsUniqueViolation(exception))
         {
-            throw ApiProblem.Uniqueness(field, $"Another role already has this {field} (compared case-insensitively).");
+            throw ApiProblemException.Uniqueness(field, $"Another role already has this {field} (compared case-insensitively).");
         }
     }
 }

@@ -113,14 +113,8 @@ public sealed class RoleStore(Database db, TimeProvider time)
 
                     if (changed)
                     {
-                        await connection.ExecuteAsync(new CommandDefinition(
-                            "UPDATE roles SET name = @Name, external_id = @ExternalId, external_id_norm = @norm, group_external_id = @GroupExternalId, "
-                            + "scim_linked = @ScimLinked, scim_detached = @ScimDetached WHERE tenant_id = @tenant AND id = @Id",
-                            new { row.Name, row.ExternalId, norm = row.ExternalId is null ? null : Input.Normalise(row.ExternalId), row.GroupExternalId, row.ScimLinked, row.ScimDetached, tenant, row.Id },
-                            transaction,
-                            cancellationToken: cancellationToken));
-                        await RoleRows.BumpAsync(connection, transaction, tenant, row, now, cancellationToken);
-                        // Outbox: role.renamed (the SCIM display, i.e. externalId, changed or was cleared) goes here, in this transaction.
+                        await RoleRows.SaveAsync(connection, transaction, tenant, row, now, cancellationToken);
+                        // Outbox: role.renamed goes here, in this transaction, when externalId (the SCIM display) changed or was cleared.
                     }
 
                     return ToResponse(row, after);
@@ -205,7 +199,7 @@ public sealed class RoleStore(Database db, TimeProvider time)
 
         if (await RoleRows.ExternalIdTakenAsync(connection, transaction, tenant, externalId, row.Id, cancellationToken))
         {
-            throw ApiProblem.Uniqueness("externalId", $"Another role already has the external id '{externalId}' (compared case-insensitively).");
+            throw ApiProblemException.Uniqueness("externalId", $"Another role already has the external id '{externalId}' (compared case-insensitively).");
         }
 
         // An administrator who sets an external id says the role is for SCIM: a role SCIM had detached shows again.
@@ -227,13 +221,13 @@ public sealed class RoleStore(Database db, TimeProvider time)
         foreach (var (key, value) in changes)
         {
             var field = $"permissions.{key}";
-            var module = Modules.Find(key) ?? throw ApiProblem.InvalidValue(field, $"Unknown module '{key}'; known modules: {string.Join(", ", Modules.All.Select(m => m.Key))}.");
+            var module = Modules.Find(key) ?? throw ApiProblemException.InvalidValue(field, $"Unknown module '{key}'; known modules: {string.Join(", ", Modules.All.Select(m => m.Key))}.");
             if (!seen.Add(module.Key))
             {
-                throw ApiProblem.InvalidValue(field, $"Module '{module.Key}' is given more than once.");
+                throw ApiProblemException.InvalidValue(field, $"Module '{module.Key}' is given more than once.");
             }
 
-            result[module.Key] = Access.Parse(value) ?? throw ApiProblem.InvalidValue(field, $"Permission of '{module.Key}' must be Allow, Deny or Inherit.");
+            result[module.Key] = Access.Parse(value) ?? throw ApiProblemException.InvalidValue(field, $"Permission of '{module.Key}' must be Allow, Deny or Inherit.");
         }
 
         return result;

@@ -7,7 +7,7 @@ namespace Microservices.Roles.Api.Endpoints;
 /// A refusal that becomes an RFC 7807 problem document: <c>field</c> names the offending input and <c>scimType</c>
 /// (where a SCIM error type applies) lets the edge build the SCIM error body without guessing.
 /// </summary>
-public sealed class ApiProblem(int status, string title, string detail, string? field = null, string? scimType = null) : Exception(detail)
+public sealed class ApiProblemException(int status, string title, string detail, string? field = null, string? scimType = null) : Exception(detail)
 {
     public int Status { get; } = status;
 
@@ -17,18 +17,18 @@ public sealed class ApiProblem(int status, string title, string detail, string? 
 
     public string? ScimType { get; } = scimType;
 
-    public static ApiProblem InvalidValue(string field, string detail) =>
+    public static ApiProblemException InvalidValue(string field, string detail) =>
         new(StatusCodes.Status400BadRequest, "invalid value", detail, field, ScimErrorType.InvalidValue);
 
-    public static ApiProblem InvalidFilter(string detail, string field = "filter") =>
+    public static ApiProblemException InvalidFilter(string detail, string field = "filter") =>
         new(StatusCodes.Status400BadRequest, "invalid filter", detail, field, ScimErrorType.InvalidFilter);
 
-    public static ApiProblem Uniqueness(string field, string detail) =>
+    public static ApiProblemException Uniqueness(string field, string detail) =>
         new(StatusCodes.Status409Conflict, "uniqueness", detail, field, ScimErrorType.Uniqueness);
 
-    public static ApiProblem NotFound(string detail) => new(StatusCodes.Status404NotFound, "not found", detail);
+    public static ApiProblemException NotFound(string detail) => new(StatusCodes.Status404NotFound, "not found", detail);
 
-    public static ApiProblem PreconditionFailed(long version) =>
+    public static ApiProblemException PreconditionFailed(long version) =>
         new(StatusCodes.Status412PreconditionFailed, "precondition failed", $"If-Match does not match the current version {version}.", "If-Match", ScimErrorType.InvalidVersion);
 
     public IResult ToResult()
@@ -61,7 +61,7 @@ public static class ProblemMiddleware
                 await next(context);
                 return;
             }
-            catch (ApiProblem problem)
+            catch (ApiProblemException problem)
             {
                 result = problem.ToResult();
             }
@@ -70,7 +70,7 @@ public static class ProblemMiddleware
                 // Minimal APIs throw this (RouteHandlerOptions.ThrowOnBadRequest) for JSON they cannot bind; the
                 // JsonException inside carries the path of the offending member, e.g. $.members[3].
                 var path = (bad.InnerException as JsonException)?.Path;
-                result = new ApiProblem(
+                result = new ApiProblemException(
                     bad.StatusCode,
                     bad.StatusCode == StatusCodes.Status415UnsupportedMediaType ? "unsupported media type" : "invalid request",
                     path is null ? "The request could not be read." : $"The request body is not valid at {path}.",
