@@ -24,10 +24,13 @@ public static class RolesApp
         builder.Services.AddSingleton<UserMembershipStore>();
         // Unreadable bodies throw, so ProblemMiddleware can answer with a problem document naming the JSON path.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        // Framework answers without a body (415, 405, unknown route) become problem documents too.
+        builder.Services.AddProblemDetails();
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.UseInternalAuthentication();
+        app.UseStatusCodePages();
         app.UseApiProblems();
 
         app.MapGroup("/internal")
