@@ -21,10 +21,10 @@ public static class Modules
         new("reports", "Reports"),
     ];
 
-    private static readonly Dictionary<string, Module> ByKey = All.ToDictionary(m => m.Key, StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, Module> _byKey = All.ToDictionary(m => m.Key, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Finds a module by key, ignoring case, so <c>Incidents</c> and <c>incidents</c> both name it.</summary>
-    public static Module? Find(string key) => ByKey.GetValueOrDefault(key);
+    public static Module? Find(string key) => _byKey.GetValueOrDefault(key);
 }
 
 public sealed record Module(string Key, string DisplayName);

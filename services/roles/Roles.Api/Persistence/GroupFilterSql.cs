@@ -28,7 +28,7 @@ public static class GroupFilterSql
 
     private sealed record Field(string Name, string Column, Kind Kind, bool Nullable);
 
-    private static readonly Field[] Fields =
+    private static readonly Field[] _fields =
     [
         new("displayName", "external_id_norm", Kind.TextIgnoreCase, Nullable: false),
         new("externalId", "group_external_id", Kind.TextExact, Nullable: true),
@@ -62,7 +62,7 @@ public static class GroupFilterSql
     public static (string Column, bool Nullable) SortColumn(string sortBy)
     {
         var path = ParseSortPath(sortBy);
-        var field = Find(path) ?? throw ApiProblemException.InvalidValue("sortBy", $"Cannot sort by '{sortBy}'; sortable: {string.Join(", ", Fields.Select(f => f.Name))}.");
+        var field = Find(path) ?? throw ApiProblemException.InvalidValue("sortBy", $"Cannot sort by '{sortBy}'; sortable: {string.Join(", ", _fields.Select(f => f.Name))}.");
         return (field.Column, field.Nullable);
     }
 
@@ -86,7 +86,7 @@ public static class GroupFilterSql
         }
 
         return path.SubAttribute is null
-            ? Fields.FirstOrDefault(f => string.Equals(f.Name, path.Name, StringComparison.OrdinalIgnoreCase))
+            ? _fields.FirstOrDefault(f => string.Equals(f.Name, path.Name, StringComparison.OrdinalIgnoreCase))
             : null;
     }
 
@@ -236,6 +236,6 @@ public static class GroupFilterSql
         }
 
         private static ApiProblemException UnknownAttribute(AttributePath path) =>
-            ApiProblemException.InvalidFilter($"Unknown attribute '{path}' in filter; groups filter on {string.Join(", ", Fields.Select(f => f.Name))} and members.value.");
+            ApiProblemException.InvalidFilter($"Unknown attribute '{path}' in filter; groups filter on {string.Join(", ", _fields.Select(f => f.Name))} and members.value.");
     }
 }
