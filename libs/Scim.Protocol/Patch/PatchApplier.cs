@@ -24,7 +24,7 @@ public sealed class PatchApplier
     public PatchApplier(ResourceTypeDefinition resourceType, PatchOptions? options = null)
     {
         _resolver = new AttributeResolver(resourceType);
-        _evaluator = new FilterEvaluator(_resolver.Find);
+        _evaluator = new FilterEvaluator(_resolver.Find, [.. resourceType.Extensions.Select(e => e.Schema.Id)]);
         _pathOptions = (options ?? PatchOptions.Default).PathOptions;
     }
 

@@ -224,6 +224,16 @@ public sealed class FilterEvaluatorTests
         Assert.False(_typed.MatchesValue(path.ValueFilter!, path.Attribute, emails[1]));
     }
 
+    [Theory]
+    [InlineData("department eq \"Tour Operations\"", true)]
+    [InlineData("manager.value pr", true)]
+    [InlineData("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:userName pr", false)]
+    [InlineData("urn:ietf:params:scim:schemas:core:2.0:User:title eq \"Tour Guide\"", true)]
+    public void Matches_ExtensionAttributes_AreReadFromTheirUrnObject(string filter, bool expected)
+    {
+        Assert.Equal(expected, Eval(filter));
+    }
+
     [Fact]
     public void Matches_EntraTestConnectionGuid_MatchesNothing()
     {

@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Microservices.Scim.Errors;
 using Microservices.Scim.Filters;
+using Microservices.Scim.Patch;
 
 namespace Microservices.Scim.Protocol.Tests.Filters;
 
@@ -18,6 +19,10 @@ public sealed class FilterPropertyTests
         var text = filter.ToString();
         return FilterParser.Parse(text).ToString() == text;
     }
+
+    [Property(Arbitrary = [typeof(FilterArbitraries)], MaxTest = 300)]
+    public bool PatchPathParseOfPrint_RandomPath_GivesTheSamePath(PatchPath path) =>
+        PatchPath.Parse(path.ToString()).Equals(path);
 
     [Property(MaxTest = 1000)]
     public bool Parse_ArbitraryText_ParsesOrThrowsInvalidFilter(string text) =>
@@ -49,6 +54,8 @@ public sealed class FilterPropertyTests
 public static class FilterArbitraries
 {
     public static Arbitrary<Filter> Filters() => Arb.From(FilterGenerators.Filter);
+
+    public static Arbitrary<PatchPath> PatchPaths() => Arb.From(FilterGenerators.PatchPath);
 }
 
 internal static class FilterGenerators
@@ -117,6 +124,12 @@ internal static class FilterGenerators
     private static readonly Gen<ComparisonOperator> _operator = Gen.Elements(Enum.GetValues<ComparisonOperator>());
 
     public static Gen<Filter> Filter { get; } = Gen.Sized(size => Node(Math.Min(size, 40), inValue: false));
+
+    public static Gen<PatchPath> PatchPath { get; } =
+        from attribute in _valuePathAttribute
+        from filter in Gen.Frequency((1, Gen.Constant<Filter?>(null)), (3, Gen.Sized(size => Node(Math.Min(size, 30), inValue: true)).Select(f => (Filter?)f)))
+        from sub in Gen.Frequency((1, Gen.Constant<string?>(null)), (1, _name.Select(n => (string?)n)))
+        select new PatchPath(attribute with { SubAttribute = sub }, filter);
 
     private static Gen<Filter> Leaf(bool inValue)
     {
