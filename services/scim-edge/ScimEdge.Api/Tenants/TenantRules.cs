@@ -62,15 +62,21 @@ public static partial class TenantRules
     }
 
     /// <summary>
-    /// An IANA time zone name (RFC 6557) known to this machine's tz database. Windows ids, which .NET on Linux also
-    /// resolves, are refused: the customer contract names IANA names. The syntax check first keeps path-like input
-    /// away from the tz database lookup.
+    /// An IANA time zone name (RFC 6557) known to this machine's tz database, spelt exactly as the database spells
+    /// it. Windows ids, which .NET on Linux also resolves, are refused: the customer contract names IANA names. The
+    /// syntax check first keeps path-like input away from the tz database lookup.
     /// </summary>
     public static bool IsIanaTimeZone(string? id) =>
         id is { Length: > 0 and <= 64 }
         && TimeZoneNamePattern().IsMatch(id)
+        && !NotZoneNames.Contains(id.Split('/')[0])
         && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
-        && zone.HasIanaId;
+        && zone.HasIanaId
+        // .NET caches zones case-insensitively, so "EUROPE/LONDON" can resolve once "Europe/London" has been loaded.
+        && string.Equals(zone.Id, id, StringComparison.Ordinal);
+
+    // Files of the zoneinfo folder that are not zones a person lives in: leap-second and POSIX copies, tzdata defaults.
+    private static readonly HashSet<string> NotZoneNames = new(StringComparer.Ordinal) { "right", "posix", "posixrules", "Factory", "localtime" };
 
     public static bool IsValidDateFormat(string? format) => format is not null && DateFormats.Contains(format, StringComparer.Ordinal);
 
