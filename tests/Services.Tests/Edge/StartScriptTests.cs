@@ -5,14 +5,14 @@ namespace Microservices.Services.Tests.Edge;
 /// <summary>Cheap checks of the local-mode scripts; scripts/smoke-local.sh runs start.sh for real.</summary>
 public sealed class StartScriptTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string _root = FindRoot();
 
     [Theory]
     [InlineData("start.sh")]
     [InlineData("scripts/smoke-local.sh")]
     public async Task Script_IsValidBash(string script)
     {
-        var (exitCode, _, stderr) = await RunAsync("bash", "-n", Path.Combine(Root, script));
+        var (exitCode, _, stderr) = await RunAsync("bash", "-n", Path.Combine(_root, script));
 
         Assert.True(exitCode == 0, stderr);
     }
@@ -20,7 +20,7 @@ public sealed class StartScriptTests
     [Fact]
     public async Task StartScript_Help_DocumentsOptionsAndEnvironment()
     {
-        var (exitCode, stdout, _) = await RunAsync("bash", Path.Combine(Root, "start.sh"), "--help");
+        var (exitCode, stdout, _) = await RunAsync("bash", Path.Combine(_root, "start.sh"), "--help");
 
         Assert.Equal(0, exitCode);
         foreach (var word in new[] { "--no-build", "--data-dir", "--reset", "SCIM_POSTGRES", "SCIM_EDGE_PORT", "SCIM_ORGUNITS_PORT", "dev-api-key", "admin-token" })
@@ -32,7 +32,7 @@ public sealed class StartScriptTests
     [Fact]
     public async Task StartScript_UnknownOption_FailsWithoutStartingAnything()
     {
-        var (exitCode, _, stderr) = await RunAsync("bash", Path.Combine(Root, "start.sh"), "--no-such-option");
+        var (exitCode, _, stderr) = await RunAsync("bash", Path.Combine(_root, "start.sh"), "--no-such-option");
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--no-such-option", stderr, StringComparison.Ordinal);
@@ -40,7 +40,7 @@ public sealed class StartScriptTests
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _root };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -38,7 +38,7 @@ public enum ApiKeyFailure
 /// </summary>
 public sealed class ApiKeyAuthenticator : IDisposable
 {
-    private static readonly TimeSpan LastUsedGranularity = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan _lastUsedGranularity = TimeSpan.FromMinutes(1);
 
     private readonly ApiKeyStore _store;
     private readonly TimeProvider _clock;
@@ -118,7 +118,7 @@ public sealed class ApiKeyAuthenticator : IDisposable
     private async Task RecordUseAsync(CachedKey cached, CancellationToken cancellationToken)
     {
         var now = UnixMicroseconds.Now(_clock);
-        if (!cached.TryClaimUse(now, LastUsedGranularity.Ticks / TimeSpan.TicksPerMicrosecond))
+        if (!cached.TryClaimUse(now, _lastUsedGranularity.Ticks / TimeSpan.TicksPerMicrosecond))
         {
             return;
         }

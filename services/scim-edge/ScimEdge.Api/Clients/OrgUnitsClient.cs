@@ -23,7 +23,7 @@ public sealed record OrgUnit(
 public sealed class OrgUnitsClient(HttpClient http)
 {
     // CSV imports stream the caller's file through; they may take longer than an ordinary call.
-    private static readonly TimeSpan ImportTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan _importTimeout = TimeSpan.FromMinutes(2);
 
     public Task<HttpResponseMessage> CreateAsync(string tenant, HttpContent body, CancellationToken cancellationToken) =>
         SendAsync(ServiceCall.Create(HttpMethod.Post, "internal/orgunits", tenant, body), cancellationToken);
@@ -50,7 +50,7 @@ public sealed class OrgUnitsClient(HttpClient http)
     }
 
     public Task<HttpResponseMessage> ImportAsync(string tenant, HttpContent csv, CancellationToken cancellationToken) =>
-        SendAsync(ServiceCall.Create(HttpMethod.Post, "internal/orgunits/import", tenant, csv, ImportTimeout), cancellationToken);
+        SendAsync(ServiceCall.Create(HttpMethod.Post, "internal/orgunits/import", tenant, csv, _importTimeout), cancellationToken);
 
     /// <summary>The unit with this external id in the tenant, or null when there is none.</summary>
     public async Task<OrgUnit?> ResolveAsync(string tenant, string externalId, CancellationToken cancellationToken)

@@ -66,7 +66,7 @@ internal sealed class ServiceFailureHandler(string service, TimeProvider clock) 
 /// </summary>
 internal sealed class IdempotentRetryHandler(TimeProvider clock) : DelegatingHandler
 {
-    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300)];
+    private static readonly TimeSpan[] _backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300)];
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -80,19 +80,19 @@ internal sealed class IdempotentRetryHandler(TimeProvider clock) : DelegatingHan
             try
             {
                 var response = await base.SendAsync(request, cancellationToken);
-                if (attempt >= Backoff.Length || !ServiceCall.IsGatewayFailure(response.StatusCode))
+                if (attempt >= _backoff.Length || !ServiceCall.IsGatewayFailure(response.StatusCode))
                 {
                     return response;
                 }
 
                 response.Dispose();
             }
-            catch (HttpRequestException e) when (attempt < Backoff.Length && e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+            catch (HttpRequestException e) when (attempt < _backoff.Length && e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
             {
                 // Nothing reached the service; the next attempt may find a replica that is up.
             }
 
-            await Task.Delay(Backoff[attempt], clock, cancellationToken);
+            await Task.Delay(_backoff[attempt], clock, cancellationToken);
         }
     }
 }

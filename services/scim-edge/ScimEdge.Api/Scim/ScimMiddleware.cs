@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microservices.ScimEdge.Api.ApiKeys;
-using Microservices.ScimEdge.Api.Clients;
 using Microservices.Scim;
 using Microservices.Scim.Errors;
+using Microservices.ScimEdge.Api.ApiKeys;
+using Microservices.ScimEdge.Api.Clients;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Microservices.ScimEdge.Api.Scim;

@@ -1,5 +1,5 @@
-using Microservices.ScimEdge.Api.ApiKeys;
 using Microservices.Scim.Errors;
+using Microservices.ScimEdge.Api.ApiKeys;
 
 namespace Microservices.ScimEdge.Api.Scim;
 

@@ -69,14 +69,14 @@ public static partial class TenantRules
     public static bool IsIanaTimeZone(string? id) =>
         id is { Length: > 0 and <= 64 }
         && TimeZoneNamePattern().IsMatch(id)
-        && !NotZoneNames.Contains(id.Split('/')[0])
+        && !_notZoneNames.Contains(id.Split('/')[0])
         && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
         && zone.HasIanaId
         // .NET caches zones case-insensitively, so "EUROPE/LONDON" can resolve once "Europe/London" has been loaded.
         && string.Equals(zone.Id, id, StringComparison.Ordinal);
 
     // Files of the zoneinfo folder that are not zones a person lives in: leap-second and POSIX copies, tzdata defaults.
-    private static readonly HashSet<string> NotZoneNames = new(StringComparer.Ordinal) { "right", "posix", "posixrules", "Factory", "localtime" };
+    private static readonly HashSet<string> _notZoneNames = new(StringComparer.Ordinal) { "right", "posix", "posixrules", "Factory", "localtime" };
 
     public static bool IsValidDateFormat(string? format) => format is not null && DateFormats.Contains(format, StringComparer.Ordinal);
 
