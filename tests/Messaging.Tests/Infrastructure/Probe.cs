@@ -55,7 +55,7 @@ public static class Probe
         var rows = await connection.QueryAsync<OutboxRow>(
             """
             SELECT id AS Id, aggregate_id AS AggregateId, aggregate_version AS AggregateVersion, published_at AS PublishedAt,
-                   attempts AS Attempts, next_attempt_at AS NextAttemptAt, claim_token AS ClaimToken, last_error AS LastError
+                   CAST(attempts AS BIGINT) AS Attempts, next_attempt_at AS NextAttemptAt, claim_token AS ClaimToken, last_error AS LastError
             FROM outbox WHERE aggregate_id = @aggregateId ORDER BY aggregate_version
             """,
             new { aggregateId });
