@@ -71,12 +71,11 @@ public abstract class DeliveryTests(StoreEngine engine) : IAsyncLifetime
     [Fact]
     public async Task Relay_SubscriberDownWhileProducing_ConvergesWhenBackWithoutDuplicatingToHealthyOne()
     {
-        var downUrl = TestHosts.FreeUrl();
-        var healthyUrl = TestHosts.FreeUrl();
         var healthyDb = await _databases.CreateAsync("healthy");
-        var down = await StartConsumerAsync(downUrl, _consumerDb);
-        var healthy = await StartConsumerAsync(healthyUrl, healthyDb);
-        var producer = await StartProducerAsync(_producerDb, [downUrl, healthyUrl]);
+        var down = await StartConsumerAsync(null, _consumerDb);
+        var healthy = await StartConsumerAsync(null, healthyDb);
+        var downUrl = down.Url;
+        var producer = await StartProducerAsync(_producerDb, [downUrl, healthy.Url]);
 
         // Both subscribers are known (the relay read their /dapr/subscribe) before one goes away.
         await Probe.BumpAsync(producer, "w-warmup", 1);
@@ -162,8 +161,8 @@ public abstract class DeliveryTests(StoreEngine engine) : IAsyncLifetime
     public async Task Relay_KilledBetweenPublishAndMark_RedeliveryTakesEffectOnce()
     {
         // Dapr mode: the (fake) sidecar accepts the publish and delivers it; the relay dies before marking the row.
-        var consumerUrl = TestHosts.FreeUrl();
-        var consumer = await StartConsumerAsync(consumerUrl, _consumerDb);
+        var consumer = await StartConsumerAsync(null, _consumerDb);
+        var consumerUrl = consumer.Url;
         await using var sidecar = await FakeSidecar.StartAsync(consumerUrl);
         var hang = new HangAfterPublish();
         void DaprMode(Dictionary<string, string?> s)
@@ -195,8 +194,8 @@ public abstract class DeliveryTests(StoreEngine engine) : IAsyncLifetime
     public async Task Relay_KilledAfterDirectDelivery_SuccessorDoesNotSendItAgain()
     {
         // Direct mode records each settled (event, subscriber) as it goes, so a takeover resends only what is unsettled.
-        var consumerUrl = TestHosts.FreeUrl();
-        var consumer = await StartConsumerAsync(consumerUrl, _consumerDb);
+        var consumer = await StartConsumerAsync(null, _consumerDb);
+        var consumerUrl = consumer.Url;
         var hang = new HangAfterPublish();
         var doomed = await StartProducerAsync(
             _producerDb,
@@ -217,8 +216,8 @@ public abstract class DeliveryTests(StoreEngine engine) : IAsyncLifetime
     [Fact]
     public async Task Relay_StoppedWithClaimedRows_HandsThemBackAtOnce()
     {
-        var consumerUrl = TestHosts.FreeUrl();
-        var consumer = await StartConsumerAsync(consumerUrl, _consumerDb);
+        var consumer = await StartConsumerAsync(null, _consumerDb);
+        var consumerUrl = consumer.Url;
         var gate = new GateFirstPublish();
         var stopping = await StartProducerAsync(
             _producerDb,
@@ -262,21 +261,21 @@ public abstract class DeliveryTests(StoreEngine engine) : IAsyncLifetime
 
         // With a ten-minute claim timeout, only handed-back rows can be published by another relay within this test.
         await StartProducerAsync(_producerDb, [consumerUrl], s => s["Events:ClaimTimeout"] = "00:10:00");
-        await Probe.EventuallyAsync(() => Probe.OutboxAsync(consumer.Database, "none"), _ => consumer.Log.All.Count(e => e.AggregateId == "w-stop") == 3, "the rest of the batch");
+        await Probe.EventuallyAsync(() => Probe.EffectsAsync(consumer.Database, "w-stop"), n => n == 3, "the rest of the batch");
         var projection = await Probe.ProjectionAsync(consumer.Database, "w-stop");
         Assert.Equal((3, 30), (projection!.Version, projection.Total));
-        Assert.Equal(3, await Probe.EffectsAsync(consumer.Database, "w-stop"));
+        Assert.Equal(3, consumer.Log.All.Count(e => e.AggregateId == "w-stop"));
     }
 
     private async Task<(TestNode Producer, TestNode Consumer)> StartPairAsync()
     {
-        var consumerUrl = TestHosts.FreeUrl();
-        var consumer = await StartConsumerAsync(consumerUrl, _consumerDb);
+        var consumer = await StartConsumerAsync(null, _consumerDb);
+        var consumerUrl = consumer.Url;
         var producer = await StartProducerAsync(_producerDb, [consumerUrl]);
         return (producer, consumer);
     }
 
-    private async Task<TestNode> StartConsumerAsync(Uri url, string connectionString)
+    private async Task<TestNode> StartConsumerAsync(Uri? url, string connectionString)
     {
         var node = await TestHosts.StartConsumerAsync(url, TestHosts.Settings(_databases, connectionString));
         _nodes.Add(node);
@@ -289,7 +288,7 @@ public abstract class DeliveryTests(StoreEngine engine) : IAsyncLifetime
         var values = TestHosts.Settings(_databases, connectionString);
         values["Events:Subscribers"] = string.Join(',', subscribers);
         settings?.Invoke(values);
-        var node = await TestHosts.StartProducerAsync(TestHosts.FreeUrl(), values, services);
+        var node = await TestHosts.StartProducerAsync(null, values, services);
         _nodes.Add(node);
         return node;
     }

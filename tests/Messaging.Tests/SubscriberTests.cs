@@ -15,7 +15,7 @@ public abstract class SubscriberTests(StoreEngine engine) : IAsyncLifetime
     private TestNode Consumer => _consumer!;
 
     public async Task InitializeAsync() =>
-        _consumer = await TestHosts.StartConsumerAsync(TestHosts.FreeUrl(), TestHosts.Settings(_databases, await _databases.CreateAsync("consumer")));
+        _consumer = await TestHosts.StartConsumerAsync(null, TestHosts.Settings(_databases, await _databases.CreateAsync("consumer")));
 
     public async Task DisposeAsync()
     {

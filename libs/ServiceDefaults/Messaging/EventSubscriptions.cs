@@ -36,7 +36,7 @@ public static class EventSubscriptionExtensions
         app.UseCloudEvents(new CloudEventsMiddlewareOptions
         {
             ForwardCloudEventPropertiesAsHeaders = true,
-            IncludedCloudEventPropertiesAsHeaders = ["id", "type", "source", "topic", "pubsubname", "traceparent", "time"],
+            IncludedCloudEventPropertiesAsHeaders = ["id", "type", "source", "topic"],
         });
 
     /// <summary>

@@ -81,12 +81,14 @@ public sealed class IncomingEvent
             }
         }
 
+        // Dapr.AspNetCore never forwards traceparent as a Cloudevent.* header: the sidecar (and the direct-mode relay)
+        // sends it as the HTTP traceparent header.
         return FromParts(
             Header(headers, "id"),
             Header(headers, "type"),
             Header(headers, "source"),
             Header(headers, "topic"),
-            Header(headers, "traceparent"),
+            headers.TryGetValue("traceparent", out var traceparent) && traceparent.Count > 0 ? traceparent.ToString() : null,
             body);
     }
 

@@ -27,27 +27,26 @@ public sealed class FakeSidecar : IAsyncDisposable
     private readonly Uri? _subscriber;
     private readonly HttpClient _client = new();
 
-    private FakeSidecar(WebApplication app, Uri grpcUrl, Uri? subscriber)
+    private FakeSidecar(WebApplication app, Uri? subscriber)
     {
         _app = app;
-        GrpcUrl = grpcUrl;
         _subscriber = subscriber;
     }
 
-    public Uri GrpcUrl { get; }
+    public Uri GrpcUrl { get; private set; } = null!;
 
     public ConcurrentQueue<PublishEventRequest> Requests { get; } = new();
 
     public static async Task<FakeSidecar> StartAsync(Uri? subscriber = null)
     {
-        var url = TestHosts.FreeUrl();
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, url.Port, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         var app = builder.Build();
-        var sidecar = new FakeSidecar(app, url, subscriber);
+        var sidecar = new FakeSidecar(app, subscriber);
         app.MapPost(PublishPath, sidecar.PublishAsync);
         await app.StartAsync();
+        sidecar.GrpcUrl = TestHosts.BoundUrl(app);
         return sidecar;
     }
 

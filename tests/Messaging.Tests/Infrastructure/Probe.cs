@@ -8,7 +8,25 @@ namespace Microservices.Messaging.Tests.Infrastructure;
 
 public sealed record ProjectionRow(string Id, long Version, long Total, long? DeletedAt);
 
-public sealed record OutboxRow(string Id, string AggregateId, long AggregateVersion, long? PublishedAt, long Attempts, long NextAttemptAt, string? ClaimToken, string? LastError);
+/// <summary>Settable properties: Dapper converts each engine's integer types (INTEGER is int on PostgreSQL, long on SQLite).</summary>
+public sealed class OutboxRow
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string AggregateId { get; set; } = string.Empty;
+
+    public long AggregateVersion { get; set; }
+
+    public long? PublishedAt { get; set; }
+
+    public long Attempts { get; set; }
+
+    public long NextAttemptAt { get; set; }
+
+    public string? ClaimToken { get; set; }
+
+    public string? LastError { get; set; }
+}
 
 /// <summary>Reads what the tests assert on, and waits for eventual outcomes (the timeout is a failure guard, not a measurement).</summary>
 public static class Probe
@@ -55,7 +73,7 @@ public static class Probe
         var rows = await connection.QueryAsync<OutboxRow>(
             """
             SELECT id AS Id, aggregate_id AS AggregateId, aggregate_version AS AggregateVersion, published_at AS PublishedAt,
-                   CAST(attempts AS BIGINT) AS Attempts, next_attempt_at AS NextAttemptAt, claim_token AS ClaimToken, last_error AS LastError
+                   attempts AS Attempts, next_attempt_at AS NextAttemptAt, claim_token AS ClaimToken, last_error AS LastError
             FROM outbox WHERE aggregate_id = @aggregateId ORDER BY aggregate_version
             """,
             new { aggregateId });

@@ -8,6 +8,8 @@ using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,7 +57,7 @@ public static class TestHosts
 
     /// <summary>A producer: <c>POST /widgets/{id}/bump</c> and <c>DELETE /widgets/{id}</c> change a widget and enqueue its event.</summary>
     public static async Task<TestNode> StartProducerAsync(
-        Uri url,
+        Uri? url,
         Dictionary<string, string?> settings,
         Action<IServiceCollection>? services = null)
     {
@@ -105,15 +107,14 @@ public static class TestHosts
             return TypedResults.Ok(result);
         });
 
-        await app.StartAsync();
-        return new TestNode(app, url);
+        return await StartAsync(app);
     }
 
     /// <summary>
     /// A consumer of the widgets topic: inbox-deduplicated, version-guarded projection with tombstones, a dead-letter
     /// store, a log of every delivery that reached the handler, and scripted answers per widget id.
     /// </summary>
-    public static async Task<TestNode> StartConsumerAsync(Uri url, Dictionary<string, string?> settings)
+    public static async Task<TestNode> StartConsumerAsync(Uri? url, Dictionary<string, string?> settings)
     {
         var builder = CreateBuilder(url, settings);
         builder.AddServiceDefaults("consumer");
@@ -130,8 +131,7 @@ public static class TestHosts
         app.MapEventSubscription(Topic, "/events/widgets", HandleAsync);
         app.MapDeadLetterSubscription(Topic, "/events/widgets-deadletter", "consumer");
 
-        await app.StartAsync();
-        return new TestNode(app, url);
+        return await StartAsync(app);
     }
 
     private static async Task<IResult> HandleAsync(
@@ -198,12 +198,25 @@ public static class TestHosts
             "SELECT version, total FROM widgets WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
     }
 
-    private static WebApplicationBuilder CreateBuilder(Uri url, Dictionary<string, string?> settings)
+    /// <summary>Without a URL the host binds port 0 and reports the port it got (no race with other tests for a "free" port).</summary>
+    private static WebApplicationBuilder CreateBuilder(Uri? url, Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.WebHost.UseUrls(url.ToString());
+        builder.WebHost.UseUrls((url ?? new Uri("http://127.0.0.1:0/")).ToString());
         return builder;
+    }
+
+    private static async Task<TestNode> StartAsync(WebApplication app)
+    {
+        await app.StartAsync();
+        return new TestNode(app, BoundUrl(app));
+    }
+
+    public static Uri BoundUrl(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.EndsWith('/') ? address : address + "/");
     }
 }
 
