@@ -12,7 +12,7 @@ namespace Microservices.Messaging.Tests;
 public abstract class DaprModeTests(StoreEngine engine) : IAsyncLifetime
 {
     private const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-    private static readonly string RequestTraceparent = $"00-{TraceId}-00f067aa0ba902b7-01";
+    private static readonly string _requestTraceparent = $"00-{TraceId}-00f067aa0ba902b7-01";
 
     private readonly TestDatabases _databases = new(engine);
     private readonly List<TestNode> _nodes = [];
@@ -78,7 +78,7 @@ public abstract class DaprModeTests(StoreEngine engine) : IAsyncLifetime
             Content = JsonContent.Create(new BumpRequest(amount)),
         };
         // The test is the upstream caller: HttpClient propagates the current activity's context as traceparent.
-        using var caller = new Activity("test-caller").SetParentId(RequestTraceparent).Start();
+        using var caller = new Activity("test-caller").SetParentId(_requestTraceparent).Start();
         using var response = await client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<BumpResponse>())!;

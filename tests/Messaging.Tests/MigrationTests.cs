@@ -9,7 +9,7 @@ namespace Microservices.Messaging.Tests;
 /// <summary>The service's migrations and the messaging library's keep separate version sequences in one bookkeeping table.</summary>
 public abstract class MigrationTests(StoreEngine engine) : IAsyncLifetime
 {
-    private static readonly MigrationSource[] Sources =
+    private static readonly MigrationSource[] _sources =
     [
         new(MigrationSource.ServiceComponent, typeof(TestHosts).Assembly),
         new(MessagingExtensions.MigrationComponent, typeof(Outbox).Assembly, "Microservices.ServiceDefaults.Messaging.Migrations"),
@@ -35,8 +35,8 @@ public abstract class MigrationTests(StoreEngine engine) : IAsyncLifetime
     [Fact]
     public async Task Apply_ServiceAndMessaging_EachComponentVersionedOnceAndReapplyIsNoOp()
     {
-        var first = await MigrationRunner.ApplyAsync(Db, Sources, NullLogger.Instance);
-        var second = await MigrationRunner.ApplyAsync(Db, Sources, NullLogger.Instance);
+        var first = await MigrationRunner.ApplyAsync(Db, _sources, NullLogger.Instance);
+        var second = await MigrationRunner.ApplyAsync(Db, _sources, NullLogger.Instance);
 
         Assert.Equal((2, 0), (first, second));
         Assert.Equal([("messaging", 1, "messaging"), ("service", 1, "widgets")], await AppliedAsync());
@@ -49,7 +49,7 @@ public abstract class MigrationTests(StoreEngine engine) : IAsyncLifetime
     public async Task Apply_LegacyBookkeepingTable_KeepsServiceHistoryAndAddsMessaging()
     {
         // A database migrated before components existed: its service scripts ran and were recorded by version alone.
-        await MigrationRunner.ApplyAsync(Db, [Sources[0]], NullLogger.Instance);
+        await MigrationRunner.ApplyAsync(Db, [_sources[0]], NullLogger.Instance);
         await using (var connection = await Db.OpenAsync())
         {
             await connection.ExecuteAsync("DROP TABLE schema_migrations");
@@ -57,7 +57,7 @@ public abstract class MigrationTests(StoreEngine engine) : IAsyncLifetime
             await connection.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'widgets', '2026-01-01T00:00:00Z')");
         }
 
-        var applied = await MigrationRunner.ApplyAsync(Db, Sources, NullLogger.Instance);
+        var applied = await MigrationRunner.ApplyAsync(Db, _sources, NullLogger.Instance);
 
         Assert.Equal(1, applied);
         Assert.Equal([("messaging", 1, "messaging"), ("service", 1, "widgets")], await AppliedAsync());

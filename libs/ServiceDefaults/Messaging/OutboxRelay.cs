@@ -24,10 +24,10 @@ internal sealed class OutboxRelay(
     // A failing attempt is logged as a warning; this many in a row make it an error someone should look at.
     private const int AttemptsBeforeError = 10;
 
-    private static readonly TimeSpan StatsInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan _statsInterval = TimeSpan.FromSeconds(5);
 
     // When rows are due but all claimed elsewhere at this instant, do not spin.
-    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan _minimumWait = TimeSpan.FromMilliseconds(50);
 
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
     private DateTimeOffset _lastStats = DateTimeOffset.MinValue;
@@ -224,14 +224,14 @@ internal sealed class OutboxRelay(
         }
 
         var untilDue = UnixMicros.ToTime(nextDue.Value) - timeProvider.GetUtcNow();
-        return untilDue < MinimumWait ? MinimumWait : untilDue > poll ? poll : untilDue;
+        return untilDue < _minimumWait ? _minimumWait : untilDue > poll ? poll : untilDue;
     }
 
     private async Task HousekeepAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = timeProvider.GetUtcNow();
-        if (now - _lastStats >= StatsInterval)
+        if (now - _lastStats >= _statsInterval)
         {
             _lastStats = now;
             var (depth, oldest) = await store.StatsAsync(cancellationToken);

@@ -25,7 +25,7 @@ public sealed class SubscriberDirectory(
     public const string HttpClientName = "events-direct";
 
     // A subscriber that is down is asked again at most this often, so a backlog does not hammer it.
-    private static readonly TimeSpan MinimumRefetch = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan _minimumRefetch = TimeSpan.FromMilliseconds(200);
 
     private readonly Lock _lock = new();
     private readonly Dictionary<Uri, Entry> _entries = [];
@@ -44,7 +44,7 @@ public sealed class SubscriberDirectory(
 
             var now = timeProvider.GetUtcNow();
             var due = entry is null
-                || (entry.Stale && now - entry.FetchedAt >= MinimumRefetch)
+                || (entry.Stale && now - entry.FetchedAt >= _minimumRefetch)
                 || now - entry.FetchedAt >= options.Value.SubscriberRefreshInterval;
             if (due)
             {

@@ -31,11 +31,11 @@ public sealed class OutboxRow
 /// <summary>Reads what the tests assert on, and waits for eventual outcomes (the timeout is a failure guard, not a measurement).</summary>
 public static class Probe
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _patience = TimeSpan.FromSeconds(30);
 
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + _patience;
         T value;
         while (true)
         {
