@@ -53,6 +53,24 @@ public abstract class DaprModeTests(StoreEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Publish_SidecarUnavailable_RetriedUntilAcceptedThenMarked()
+    {
+        await using var sidecar = await FakeSidecar.StartAsync();
+        sidecar.FailNext(2);
+        var settings = TestHosts.Settings(_databases, await _databases.CreateAsync("producer"));
+        settings["Events:Mode"] = "dapr";
+        settings["DAPR_GRPC_ENDPOINT"] = sidecar.GrpcUrl.ToString();
+        var producer = await Start(TestHosts.StartProducerAsync(null, settings));
+
+        var bumped = await Probe.BumpAsync(producer, "w-outage", 1);
+
+        var row = (await Probe.EventuallyAsync(() => Probe.OutboxAsync(producer.Database, "w-outage"), rows => rows.Single().PublishedAt is not null, "the mark")).Single();
+        Assert.Equal((3L, null), (row.Attempts, row.LastError));
+        Assert.Equal(3, sidecar.Requests.Count);
+        Assert.All(sidecar.Requests, r => Assert.Equal(bumped.EventId, r.Metadata["cloudevent.id"]));
+    }
+
+    [Fact]
     public async Task Publish_DirectMode_TraceContextOfTheChangeReachesConsumer()
     {
         var consumer = await Start(TestHosts.StartConsumerAsync(null, TestHosts.Settings(_databases, await _databases.CreateAsync("consumer"))));

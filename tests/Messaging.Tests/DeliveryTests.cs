@@ -123,6 +123,22 @@ public abstract class DeliveryTests(StoreEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Relay_SubscriberWithoutSubscribeEndpoint_SubscribesToNothingAndBlocksNobody()
+    {
+        // A configured service that maps no subscriptions answers 404 on /dapr/subscribe, which Dapr reads as "none".
+        var bare = await TestHosts.StartBareAsync(TestHosts.Settings(_databases, await _databases.CreateAsync("bare")));
+        _nodes.Add(bare);
+        var consumer = await StartConsumerAsync(null, _consumerDb);
+        var producer = await StartProducerAsync(_producerDb, [bare.Url, consumer.Url]);
+
+        var bumped = await Probe.BumpAsync(producer, "w-bare", 2);
+
+        await Probe.EventuallyAsync(() => Probe.OutboxAsync(producer.Database, "w-bare"), rows => rows.Single().PublishedAt is not null, "the mark");
+        Assert.Equal([(consumer.Url.ToString(), TestHosts.Topic, "delivered")], await Probe.DeliveriesAsync(producer.Database, bumped.EventId));
+        Assert.Equal(1, (await Probe.OutboxAsync(producer.Database, "w-bare")).Single().Attempts);
+    }
+
+    [Fact]
     public async Task Subscriber_RetryAnswers_RetriedUntilSuccessAndAppliedOnce()
     {
         var (producer, consumer) = await StartPairAsync();

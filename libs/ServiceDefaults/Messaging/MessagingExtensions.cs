@@ -23,6 +23,12 @@ public static class MessagingExtensions
         var settings = section.Get<MessagingOptions>() ?? new MessagingOptions();
         var mode = settings.ParsedMode;
         _ = settings.SubscriberUrls;
+        if (settings.BatchSize <= 0 || settings.PollInterval <= TimeSpan.Zero || settings.ClaimTimeout <= TimeSpan.Zero
+            || settings.DeliveryTimeout <= TimeSpan.Zero || settings.RetryInitialDelay <= TimeSpan.Zero || settings.RetryMaxDelay < settings.RetryInitialDelay)
+        {
+            throw new InvalidOperationException(
+                "Events: BatchSize, PollInterval, ClaimTimeout, DeliveryTimeout and RetryInitialDelay must be positive, and RetryMaxDelay at least RetryInitialDelay.");
+        }
 
         var services = builder.Services;
         services.AddOptions<MessagingOptions>().Bind(section);

@@ -83,6 +83,13 @@ public sealed class SubscriberDirectory(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Value.DeliveryTimeout);
             using var response = await client.SendAsync(request, timeout.Token);
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // As the sidecar reads it: no subscribe endpoint means no programmatic subscriptions.
+                logger.LogInformation("Subscriber {Subscriber} has no /dapr/subscribe; it subscribes to nothing", subscriber);
+                return new Entry([], timeProvider.GetUtcNow(), Stale: false);
+            }
+
             response.EnsureSuccessStatusCode();
             var document = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
             var subscriptions = Parse(document, options.Value.PubSubName, subscriber);

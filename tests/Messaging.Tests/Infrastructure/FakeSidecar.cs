@@ -37,6 +37,11 @@ public sealed class FakeSidecar : IAsyncDisposable
 
     public ConcurrentQueue<PublishEventRequest> Requests { get; } = new();
 
+    private int _failures;
+
+    /// <summary>The next <paramref name="count"/> publishes fail with gRPC UNAVAILABLE (a sidecar or broker outage).</summary>
+    public void FailNext(int count) => Interlocked.Exchange(ref _failures, count);
+
     public static async Task<FakeSidecar> StartAsync(Uri? subscriber = null)
     {
         var builder = WebApplication.CreateBuilder();
@@ -60,12 +65,19 @@ public sealed class FakeSidecar : IAsyncDisposable
         var length = BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(1, 4));
         var request = PublishEventRequest.Parser.ParseFrom(frame.AsSpan(5, length));
         Requests.Enqueue(request);
+        context.Response.ContentType = "application/grpc";
+        if (Interlocked.Decrement(ref _failures) >= 0)
+        {
+            context.Response.AppendTrailer("grpc-status", "14");
+            context.Response.AppendTrailer("grpc-message", "broker unavailable");
+            return;
+        }
+
         if (_subscriber is not null)
         {
             await DeliverAsync(request);
         }
 
-        context.Response.ContentType = "application/grpc";
         context.Response.AppendTrailer("grpc-status", "0");
         await context.Response.Body.WriteAsync(new byte[5]);
     }

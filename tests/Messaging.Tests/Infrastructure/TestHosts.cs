@@ -134,6 +134,17 @@ public static class TestHosts
         return await StartAsync(app);
     }
 
+    /// <summary>A service that subscribes to nothing: it maps no <c>/dapr/subscribe</c> at all.</summary>
+    public static async Task<TestNode> StartBareAsync(Dictionary<string, string?> settings)
+    {
+        var builder = CreateBuilder(null, settings);
+        builder.AddServiceDefaults("bare");
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.UseInternalAuthentication();
+        return await StartAsync(app);
+    }
+
     private static async Task<IResult> HandleAsync(
         IncomingEvent incoming, Database database, DeliveryLog log, ConsumerScript script, CancellationToken cancellationToken)
     {
