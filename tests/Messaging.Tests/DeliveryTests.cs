@@ -139,6 +139,27 @@ public abstract class DeliveryTests(StoreEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Relay_PastRetention_PurgesPublishedRowsAndKeepsUnpublishedOnes()
+    {
+        var consumer = await StartConsumerAsync(null, _consumerDb);
+        consumer.Script.Answer("w-held", [.. Enumerable.Repeat("RETRY", 10_000)]);
+        var producer = await StartProducerAsync(_producerDb, [consumer.Url], s =>
+        {
+            s["Events:Retention"] = "00:00:00.001";
+            s["Events:PurgeInterval"] = "00:00:00.100";
+        });
+
+        var held = await Probe.BumpAsync(producer, "w-held", 1);
+        var done = await Probe.BumpAsync(producer, "w-done", 1);
+
+        await Probe.EventuallyAsync(() => Probe.ProjectionAsync(consumer.Database, "w-done"), p => p is not null, "delivery");
+        await Probe.EventuallyAsync(() => Probe.OutboxAsync(producer.Database, "w-done"), rows => rows.Count == 0, "the purge");
+        Assert.Empty(await Probe.DeliveriesAsync(producer.Database, done.EventId));
+        var kept = Assert.Single(await Probe.OutboxAsync(producer.Database, "w-held"));
+        Assert.Equal((held.EventId, null), (kept.Id, kept.PublishedAt));
+    }
+
+    [Fact]
     public async Task Subscriber_RetryAnswers_RetriedUntilSuccessAndAppliedOnce()
     {
         var (producer, consumer) = await StartPairAsync();
