@@ -14,6 +14,8 @@ public static class StoreExtensions
     /// <summary>
     /// Registers the service's <see cref="Database"/>, applies its migrations before the server starts listening,
     /// and makes readiness depend on it. Without configuration it is the SQLite file <c>.data/{serviceName}.db</c>.
+    /// Libraries add their own migration components with <see cref="AddMigrations"/> (e.g. <c>AddMessaging</c>);
+    /// all of them run in the same start-up transaction.
     /// </summary>
     public static WebApplicationBuilder AddStore(this WebApplicationBuilder builder, string serviceName, Assembly migrationsAssembly)
     {
@@ -26,16 +28,23 @@ public static class StoreExtensions
             : options.ConnectionString;
 
         builder.Services.AddSingleton(_ => Database.Create(engine, connectionString));
-        builder.Services.AddHostedService(sp => new MigrationHostedService(
-            sp.GetRequiredService<Database>(), migrationsAssembly, sp.GetRequiredService<ILogger<MigrationHostedService>>()));
+        builder.Services.AddMigrations(new MigrationSource(MigrationSource.ServiceComponent, migrationsAssembly));
+        builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return builder;
     }
 
-    private sealed class MigrationHostedService(Database database, Assembly assembly, ILogger<MigrationHostedService> logger) : IHostedService
+    /// <summary>Adds a migration component (its own version sequence) to those applied at start-up.</summary>
+    public static IServiceCollection AddMigrations(this IServiceCollection services, MigrationSource source)
+    {
+        services.AddSingleton(source);
+        return services;
+    }
+
+    private sealed class MigrationHostedService(Database database, IEnumerable<MigrationSource> sources, ILogger<MigrationHostedService> logger) : IHostedService
     {
         // Hosted services start before Kestrel listens, so no request ever sees an unmigrated database.
-        public Task StartAsync(CancellationToken cancellationToken) => MigrationRunner.ApplyAsync(database, assembly, logger, cancellationToken);
+        public Task StartAsync(CancellationToken cancellationToken) => MigrationRunner.ApplyAsync(database, sources, logger, cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
