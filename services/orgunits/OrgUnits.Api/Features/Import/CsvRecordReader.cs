@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
@@ -45,6 +46,8 @@ internal sealed class CsvRecordReader(Stream stream, int maxCellBytes = 16 * 102
         QuoteInQuoted,
     }
 
+    private static readonly SearchValues<byte> UnquotedStops = SearchValues.Create(",\"\r\n"u8);
+    private static readonly SearchValues<byte> QuotedStops = SearchValues.Create("\"\r\n"u8);
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly byte[] _buffer = new byte[64 * 1024];
@@ -57,6 +60,8 @@ internal sealed class CsvRecordReader(Stream stream, int maxCellBytes = 16 * 102
     private bool _started;
     private bool _afterCr;
     private long _line = 1;
+    private State _state;
+    private bool _consumedAny;
 
     /// <summary>The next record, or null at the end. The same instance is reused: read it before the next call.</summary>
     public async ValueTask<CsvRecord?> ReadAsync(CancellationToken cancellationToken)
@@ -73,10 +78,32 @@ internal sealed class CsvRecordReader(Stream stream, int maxCellBytes = 16 * 102
 
         while (true)
         {
-            var (complete, consumedAny) = await ReadRecordAsync(cancellationToken);
-            if (!consumedAny && !complete)
+            StartRecord();
+            bool complete;
+            while (!(complete = Scan()))
             {
-                return null;
+                // The buffer ran out mid-record: the only await, once per buffer, never per byte.
+                _length = await stream.ReadAsync(_buffer, cancellationToken);
+                _position = 0;
+                if (_length == 0)
+                {
+                    break;
+                }
+            }
+
+            if (!complete)
+            {
+                if (!_consumedAny)
+                {
+                    return null;
+                }
+
+                if (_state == State.Quoted)
+                {
+                    Fail("a quoted cell is not closed before the end of the file", _record.Fields.Count);
+                }
+
+                EndCell();
             }
 
             var blank = _record.Fields.Count == 1 && _record.Fields[0].Length == 0 && !_record.AnyQuoted && _record.Error is null;
@@ -92,76 +119,75 @@ internal sealed class CsvRecordReader(Stream stream, int maxCellBytes = 16 * 102
         }
     }
 
-    // Returns (ended by a line break, consumed at least one byte of this record).
-    private async ValueTask<(bool Complete, bool ConsumedAny)> ReadRecordAsync(CancellationToken cancellationToken)
+    private void StartRecord()
     {
         _record.Reset(_line);
         ResetCell();
-        var state = State.CellStart;
-        var consumedAny = false;
-        while (true)
+        _state = State.CellStart;
+        _consumedAny = false;
+    }
+
+    /// <summary>Consumes buffered bytes; true when a line break ended the record, false when the buffer ran out first.</summary>
+    private bool Scan()
+    {
+        while (_position < _length)
         {
-            if (_position == _length)
-            {
-                _length = await stream.ReadAsync(_buffer, cancellationToken);
-                _position = 0;
-                if (_length == 0)
-                {
-                    if (!consumedAny)
-                    {
-                        return (false, false);
-                    }
-
-                    if (state == State.Quoted)
-                    {
-                        Fail("a quoted cell is not closed before the end of the file", _record.Fields.Count);
-                    }
-
-                    EndCell();
-                    return (false, true);
-                }
-            }
-
-            var b = _buffer[_position++];
             if (_afterCr)
             {
                 _afterCr = false;
-                if (b == (byte)'\n')
+                if (_buffer[_position] == (byte)'\n')
                 {
                     // CR LF is one line break; inside quotes both bytes are content.
-                    if (state == State.Quoted)
+                    if (_state == State.Quoted)
                     {
-                        Append(b);
+                        Append((byte)'\n');
                     }
 
+                    _position++;
                     continue;
                 }
             }
 
-            consumedAny = true;
+            // Plain cell content is copied in runs up to the next byte that matters (vectorised search).
+            if (_state is State.Unquoted or State.Quoted)
+            {
+                var rest = _buffer.AsSpan(_position, _length - _position);
+                var run = rest.IndexOfAny(_state == State.Quoted ? QuotedStops : UnquotedStops);
+                if (run != 0)
+                {
+                    var content = run < 0 ? rest : rest[..run];
+                    Append(content);
+                    _consumedAny = true;
+                    _position += content.Length;
+                    continue;
+                }
+            }
+
+            var b = _buffer[_position++];
+            _consumedAny = true;
             if (b is (byte)'\r' or (byte)'\n')
             {
                 _line++;
                 _afterCr = b == (byte)'\r';
-                if (state == State.Quoted)
+                if (_state == State.Quoted)
                 {
                     Append(b);
                     continue;
                 }
 
                 EndCell();
-                return (true, true);
+                return true;
             }
 
-            switch (state)
+            switch (_state)
             {
                 case State.CellStart when b == (byte)'"':
                     _record.AnyQuoted = true;
-                    state = State.Quoted;
+                    _state = State.Quoted;
                     break;
                 case State.CellStart or State.Unquoted when b == (byte)',':
                     EndCell();
-                    state = State.CellStart;
+                    _state = State.CellStart;
                     break;
                 case State.CellStart or State.Unquoted:
                     if (b == (byte)'"')
@@ -170,34 +196,46 @@ internal sealed class CsvRecordReader(Stream stream, int maxCellBytes = 16 * 102
                     }
 
                     Append(b);
-                    state = State.Unquoted;
+                    _state = State.Unquoted;
                     break;
                 case State.Quoted:
-                    if (b == (byte)'"')
-                    {
-                        state = State.QuoteInQuoted;
-                    }
-                    else
-                    {
-                        Append(b);
-                    }
-
+                    _state = State.QuoteInQuoted;
                     break;
                 case State.QuoteInQuoted when b == (byte)'"':
                     Append(b);
-                    state = State.Quoted;
+                    _state = State.Quoted;
                     break;
                 case State.QuoteInQuoted when b == (byte)',':
                     EndCell();
-                    state = State.CellStart;
+                    _state = State.CellStart;
                     break;
                 case State.QuoteInQuoted:
                     Fail("text follows the closing quote of a quoted cell", _record.Fields.Count);
                     Append(b);
-                    state = State.Unquoted;
+                    _state = State.Unquoted;
                     break;
             }
         }
+
+        return false;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        var room = maxCellBytes - _cellLength;
+        if (bytes.Length > room)
+        {
+            _cellTooLong = true;
+            bytes = bytes[..room];
+        }
+
+        if (_cellLength + bytes.Length > _cell.Length)
+        {
+            Array.Resize(ref _cell, Math.Min(Math.Max(_cell.Length * 2, _cellLength + bytes.Length), maxCellBytes));
+        }
+
+        bytes.CopyTo(_cell.AsSpan(_cellLength));
+        _cellLength += bytes.Length;
     }
 
     private void Append(byte b)
@@ -239,7 +277,7 @@ internal sealed class CsvRecordReader(Stream stream, int maxCellBytes = 16 * 102
         }
         else
         {
-            _record.Fields.Add(StrictUtf8.GetString(bytes));
+            _record.Fields.Add(bytes.IsEmpty ? string.Empty : StrictUtf8.GetString(bytes));
         }
 
         ResetCell();

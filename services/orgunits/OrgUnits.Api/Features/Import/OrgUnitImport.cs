@@ -63,25 +63,28 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
             var anyMove = false;
             await using (var fill = await BeginAsync(connection, write: false, cancellationToken))
             {
-                await using var writer = await StagingWriter.StartAsync(database, connection, fill, Staging, StagingColumns, cancellationToken);
-                var reader = new CsvRecordReader(body);
-                header = await ReadHeaderAsync(reader, report, cancellationToken);
-                if (header is not null)
+                await using (var writer = await StagingWriter.StartAsync(database, connection, fill, Staging, StagingColumns, cancellationToken))
                 {
-                    var values = new object?[StagingColumns.Length];
-                    while (await reader.ReadAsync(cancellationToken) is { } record)
+                    var reader = new CsvRecordReader(body);
+                    header = await ReadHeaderAsync(reader, report, cancellationToken);
+                    if (header is not null)
                     {
-                        if (ParseRow(record, header, report, values))
+                        var values = new object?[StagingColumns.Length];
+                        while (await reader.ReadAsync(cancellationToken) is { } record)
                         {
-                            await writer.WriteAsync(values, cancellationToken);
-                            staged++;
-                            anyPath |= values[2] is not null;
-                            anyMove |= values[8] is not null;
+                            if (ParseRow(record, header, report, values))
+                            {
+                                await writer.WriteAsync(values, cancellationToken);
+                                staged++;
+                                anyPath |= values[2] is not null;
+                                anyMove |= values[8] is not null;
+                            }
                         }
                     }
+
+                    await writer.CompleteAsync(cancellationToken);
                 }
 
-                await writer.CompleteAsync(cancellationToken);
                 await fill.CommitAsync(cancellationToken);
             }
 
