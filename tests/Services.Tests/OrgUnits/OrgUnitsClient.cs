@@ -25,7 +25,7 @@ public sealed class OrgUnitsClient(HttpClient http, string tenant) : IDisposable
     {
         var tenant = "t-" + Guid.NewGuid().ToString("N");
         var http = system.InternalClient("orgunits", tenant);
-        http.Timeout = TimeSpan.FromMinutes(5);
+        http.Timeout = TimeSpan.FromMinutes(20);
         return new OrgUnitsClient(http, tenant);
     }
 

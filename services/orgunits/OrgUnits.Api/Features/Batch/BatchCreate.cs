@@ -16,6 +16,7 @@ namespace Microservices.OrgUnits.Api.Features.Batch;
 public sealed class BatchCreate(Database database, TimeProvider time, IOptions<OrgUnitsOptions> options)
 {
     private const string Staging = "org_unit_batch";
+    private const int AnalyzeAfter = 10_000;
 
     private static readonly string[] StagingColumns =
         ["idx", "id", "name", "name_norm", "ext", "ext_norm", "parent_id", "parent_ext", "parent_ext_norm", "check_parent"];
@@ -35,7 +36,7 @@ public sealed class BatchCreate(Database database, TimeProvider time, IOptions<O
         }
 
         var now = time.GetUtcNow();
-        var rows = new object?[units.Count][];
+        var rows = new object?[]?[units.Count];
         var byExternalId = new Dictionary<string, int>(StringComparer.Ordinal);
         var roots = new List<int>();
         for (var i = 0; i < units.Count; i++)
@@ -82,7 +83,7 @@ public sealed class BatchCreate(Database database, TimeProvider time, IOptions<O
                 continue;
             }
 
-            var row = rows[i];
+            var row = rows[i]!;
             if (unit.ParentId is not null && unit.ParentExternalId is not null)
             {
                 errors.Add($"units[{i}].parentId", "give parentId or parentExternalId, not both");
@@ -99,7 +100,7 @@ public sealed class BatchCreate(Database database, TimeProvider time, IOptions<O
                 {
                     if (j < i)
                     {
-                        row[6] = rows[j][1];
+                        row[6] = rows[j]![1];
                     }
                     else
                     {
@@ -118,18 +119,29 @@ public sealed class BatchCreate(Database database, TimeProvider time, IOptions<O
             }
         }
 
-        errors.ThrowIfAny();
+        // Item errors do not stop here: the checks against the tenant still run, so one answer lists every problem.
+        int created;
         try
         {
-            return await database.InTransactionAsync((connection, transaction) => InsertAsync(connection, transaction, tenant, rows, roots, errors, cancellationToken), cancellationToken);
+            created = await database.InTransactionAsync((connection, transaction) => InsertAsync(connection, transaction, tenant, rows, roots, errors, cancellationToken), cancellationToken);
         }
         catch (DbException exception) when (OrgUnitStore.FromUniqueViolation(exception) is { } refused)
         {
             throw refused;
         }
+
+        if (database.IsPostgres && created >= AnalyzeAfter)
+        {
+            // A seed can multiply the table in one go, long before autovacuum's next analyse: refresh the planner's
+            // statistics now (outside the transaction, so its lock is brief) so the next import plans for the real size.
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await Sql.ExecuteAsync(connection, null, "ANALYZE org_units", cancellationToken);
+        }
+
+        return created;
     }
 
-    private async Task<int> InsertAsync(DbConnection connection, DbTransaction transaction, string tenant, object?[][] rows, List<int> roots, BatchErrors errors, CancellationToken cancellationToken)
+    private async Task<int> InsertAsync(DbConnection connection, DbTransaction transaction, string tenant, object?[]?[] rows, List<int> roots, BatchErrors errors, CancellationToken cancellationToken)
     {
         var t = database.TempSchema();
         var hasRoot = await Sql.ScalarAsync(connection, transaction, "SELECT id FROM org_units WHERE tenant_id = @tenant AND parent_id IS NULL", cancellationToken, ("tenant", tenant)) is string;
@@ -153,8 +165,6 @@ public sealed class BatchCreate(Database database, TimeProvider time, IOptions<O
             }
         }
 
-        errors.ThrowIfAny();
-
         await Sql.ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {t}.{Staging}", cancellationToken);
         await Sql.ExecuteAsync(
             connection,
@@ -167,12 +177,17 @@ public sealed class BatchCreate(Database database, TimeProvider time, IOptions<O
             cancellationToken);
         await using (var writer = await StagingWriter.StartAsync(database, connection, transaction, Staging, StagingColumns, cancellationToken))
         {
-            foreach (var row in rows)
+            foreach (var row in rows.OfType<object?[]>())
             {
                 await writer.WriteAsync(row, cancellationToken);
             }
 
             await writer.CompleteAsync(cancellationToken);
+        }
+
+        if (database.IsPostgres)
+        {
+            await Sql.ExecuteAsync(connection, transaction, $"ANALYZE pg_temp.{Staging}", cancellationToken);
         }
 
         var tenantParameter = ("tenant", (object?)tenant);

@@ -98,6 +98,9 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
             await store.LockTreeAsync(connection, transaction, tenant, cancellationToken);
             var tenantParameter = ("tenant", (object?)tenant);
 
+            // Autovacuum never analyses temporary tables; without statistics PostgreSQL guesses their size and can
+            // pick nested loops over 100,000 staged rows.
+            await AnalyzeAsync(Staging);
             await ExecAsync($"UPDATE {t}.{Staging} AS s SET target_id = s.unit_id WHERE s.unit_id IS NOT NULL AND EXISTS (SELECT 1 FROM org_units u WHERE u.tenant_id = @tenant AND u.id = s.unit_id)");
             if (anyPath)
             {
@@ -117,12 +120,14 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
                     INSERT INTO {t}.{Paths} (id, path_norm) SELECT id, path_norm FROM tree
                     """);
                 await ExecAsync(database.TempIndex("ix_org_unit_import_paths", Paths, "path_norm"));
+                await AnalyzeAsync(Paths);
                 await ExecAsync($"UPDATE {t}.{Staging} AS s SET path_matches = (SELECT COUNT(*) FROM {t}.{Paths} p WHERE p.path_norm = s.path_norm) WHERE s.path_norm IS NOT NULL");
                 await ExecAsync($"UPDATE {t}.{Staging} AS s SET target_id = (SELECT p.id FROM {t}.{Paths} p WHERE p.path_norm = s.path_norm) WHERE s.path_matches = 1");
             }
 
             await ExecAsync(database.TempIndex("ix_org_unit_import_target", Staging, "target_id"));
             await ExecAsync(database.TempIndex("ix_org_unit_import_ext", Staging, "ext_norm"));
+            await AnalyzeAsync(Staging);
 
             await CheckAsync(
                 $"SELECT s.line, 'id', CAST(NULL AS TEXT) FROM {t}.{Staging} s WHERE s.unit_id IS NOT NULL AND s.target_id IS NULL",
@@ -197,6 +202,7 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
                     FROM org_units u WHERE u.tenant_id = @tenant
                     """);
                 await ExecAsync(database.TempIndex("ix_org_unit_import_tree_parent", FinalTree, "parent_id"));
+                await AnalyzeAsync(FinalTree);
                 await ExecAsync($"CREATE TEMP TABLE {Reached} (id TEXT NOT NULL PRIMARY KEY)");
                 await ExecAsync(
                     $"""
@@ -253,6 +259,14 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
                 ("now", time.Microseconds()));
             await transaction.CommitAsync(cancellationToken);
             return new ImportOutcome(updated, [], 0);
+
+            async Task AnalyzeAsync(string table)
+            {
+                if (database.IsPostgres)
+                {
+                    await Sql.ExecuteAsync(connection, transaction, $"ANALYZE pg_temp.{table}", cancellationToken);
+                }
+            }
 
             async Task<int> ExecAsync(string sql, params (string, object?)[] extra) =>
                 await Sql.ExecuteAsync(connection, transaction, sql, cancellationToken, [tenantParameter, .. extra]);
