@@ -10,7 +10,7 @@ namespace Microservices.Services.Tests.Users;
 
 public abstract class UserBatchTests(SystemFixture fixture, ITestOutputHelper output)
 {
-    internal static IEnumerable<UserWrite> Generate(string prefix, int count) => Enumerable.Range(0, count).Select(i =>
+    internal static IEnumerable<UserWrite> Generate(string prefix, int count, int from = 0) => Enumerable.Range(from, count).Select(i =>
         UsersClient.Sample($"{prefix}-{i:D7}", $"Given{i}", $"Family{i % 1000}") with
         {
             ExternalId = $"{prefix}-ext-{i}",
