@@ -21,7 +21,7 @@ public sealed record ResolvedAttribute(
 /// </summary>
 public sealed class AttributeResolver
 {
-    private static readonly AttributeDefinition[] CommonAttributes =
+    private static readonly AttributeDefinition[] _commonAttributes =
     [
         new("id", AttributeType.String, Mutability: Mutability.ReadOnly, Returned: Returned.Always, Uniqueness: Uniqueness.Server, CaseExact: true),
         new("externalId", AttributeType.String, CaseExact: true),
@@ -41,7 +41,7 @@ public sealed class AttributeResolver
     {
         ArgumentNullException.ThrowIfNull(resourceType);
         ResourceType = resourceType;
-        _commonSchema = resourceType.Schema with { Attributes = CommonAttributes };
+        _commonSchema = resourceType.Schema with { Attributes = _commonAttributes };
     }
 
     public ResourceTypeDefinition ResourceType { get; }

@@ -17,14 +17,24 @@ namespace Microservices.Scim.Filters;
 /// (<c>emails co "example.com"</c>). Ordering (<c>gt ge lt le</c>) on booleans, complex values or null, and
 /// <c>co sw ew</c> on non-strings, are <c>invalidFilter</c>.
 /// </remarks>
-public sealed class FilterEvaluator(Func<AttributePath, AttributeDefinition?>? lookup = null)
+/// <param name="lookup">The definition of an attribute path, or null when unknown.</param>
+/// <param name="extensionSchemas">URNs of the resource's extension schemas. Known extensions are read only from their
+/// URN object; without this list a URN whose object is absent is taken as the core schema.</param>
+public sealed class FilterEvaluator(
+    Func<AttributePath, AttributeDefinition?>? lookup = null,
+    IReadOnlyCollection<string>? extensionSchemas = null)
 {
     private readonly Func<AttributePath, AttributeDefinition?> _lookup = lookup ?? (static _ => null);
+    private readonly HashSet<string>? _extensions = extensionSchemas is null ? null : new(extensionSchemas, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>An evaluator that knows no schema: types come from the JSON values.</summary>
     public static FilterEvaluator Untyped { get; } = new();
 
-    public static FilterEvaluator For(ResourceTypeDefinition resourceType) => new(new AttributeResolver(resourceType).Find);
+    public static FilterEvaluator For(ResourceTypeDefinition resourceType)
+    {
+        ArgumentNullException.ThrowIfNull(resourceType);
+        return new(new AttributeResolver(resourceType).Find, [.. resourceType.Extensions.Select(e => e.Schema.Id)]);
+    }
 
     /// <exception cref="ScimException"><c>invalidFilter</c> when an operator does not suit the attribute's type.</exception>
     public bool Matches(Filter filter, JsonObject resource)
@@ -120,6 +130,13 @@ public sealed class FilterEvaluator(Func<AttributePath, AttributeDefinition?>? l
             }
 
             var valueDefinition = definition?.FindSubAttribute("value");
+            if (complexDefinition && valueDefinition is null && comparison.Value is NullLiteral
+                && comparison.Operator is ComparisonOperator.Eq or ComparisonOperator.Ne)
+            {
+                // "addresses eq null": a complex attribute equals null exactly when it has no value.
+                return values.Exists(ScimJson.HasValue) == (comparison.Operator == ComparisonOperator.Ne);
+            }
+
             if (complexDefinition && valueDefinition is null)
             {
                 throw ScimException.InvalidFilter(
@@ -404,7 +421,7 @@ public sealed class FilterEvaluator(Func<AttributePath, AttributeDefinition?>? l
         && text.Contains('T', StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The values a path names in a scope; arrays are flattened (any-value semantics).</summary>
-    private static List<JsonNode?> Values(AttributePath path, JsonNode? scope, AttributePath? parent)
+    private List<JsonNode?> Values(AttributePath path, JsonNode? scope, AttributePath? parent)
     {
         var result = new List<JsonNode?>();
         if (parent is not null)
@@ -427,13 +444,7 @@ public sealed class FilterEvaluator(Func<AttributePath, AttributeDefinition?>? l
             return result;
         }
 
-        var container = resource;
-        if (path.SchemaUri is not null && ScimJson.Get(resource, path.SchemaUri) is JsonObject extension)
-        {
-            container = extension;
-        }
-
-        var node = ScimJson.Get(container, path.Name);
+        var node = Locate(resource, path);
         if (path.SubAttribute is null)
         {
             Add(result, node);
@@ -456,6 +467,39 @@ public sealed class FilterEvaluator(Func<AttributePath, AttributeDefinition?>? l
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The attribute's node: under the URN object for a prefixed path (the root for the core schema); for an
+    /// unprefixed name the root, then the extension objects, matching <see cref="AttributeResolver"/>'s order.
+    /// </summary>
+    private JsonNode? Locate(JsonObject resource, AttributePath path)
+    {
+        if (path.SchemaUri is not null)
+        {
+            if (ScimJson.Get(resource, path.SchemaUri) is JsonObject extension)
+            {
+                return ScimJson.Get(extension, path.Name);
+            }
+
+            return _extensions?.Contains(path.SchemaUri) == true ? null : ScimJson.Get(resource, path.Name);
+        }
+
+        if (ScimJson.TryGetProperty(resource, path.Name, out _, out var node))
+        {
+            return node;
+        }
+
+        foreach (var (key, value) in resource)
+        {
+            var isExtension = _extensions?.Contains(key) ?? key.StartsWith("urn:", StringComparison.OrdinalIgnoreCase);
+            if (isExtension && value is JsonObject extension && ScimJson.TryGetProperty(extension, path.Name, out _, out var inner))
+            {
+                return inner;
+            }
+        }
+
+        return null;
     }
 
     private static void Add(List<JsonNode?> result, JsonNode? node)

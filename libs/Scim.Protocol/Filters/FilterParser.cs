@@ -270,7 +270,7 @@ public static class FilterParser
             {
                 var start = _pos;
                 var word = ReadPathToken();
-                if (EqualsWord(word, "not"))
+                if (EqualsWord(word, "not") && (AtEnd || Current != '['))
                 {
                     var save = _pos;
                     SkipWhitespace();
