@@ -107,6 +107,9 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
                 // A path is matched whole against every unit's path (built from the stored name keys), never split on
                 // its separator: names may contain "/" and siblings may share a name, so a path that fits two units is
                 // reported as ambiguous instead of picking one.
+                // In every recursive walk the CROSS JOIN fixes the join order (SQLite honours it, PostgreSQL ignores
+                // it): the recursive step's new row outside, the index lookup inside. Left to itself SQLite 3.53 put
+                // the units outside and scanned the whole tenant once per step.
                 await ExecAsync($"CREATE TEMP TABLE {Paths} (id TEXT NOT NULL, path_norm TEXT NOT NULL)");
                 await ExecAsync(
                     $"""
@@ -114,8 +117,8 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
                         SELECT id, name_norm, 0 FROM org_units WHERE tenant_id = @tenant AND parent_id IS NULL
                         UNION ALL
                         SELECT u.id, tree.path_norm || '{OrgUnitRules.PathSeparator}' || u.name_norm, tree.depth + 1
-                        FROM org_units u JOIN tree ON u.tenant_id = @tenant AND u.parent_id = tree.id
-                        WHERE tree.depth < 10000
+                        FROM tree CROSS JOIN org_units u
+                        WHERE u.tenant_id = @tenant AND u.parent_id = tree.id AND tree.depth < 10000
                     )
                     INSERT INTO {t}.{Paths} (id, path_norm) SELECT id, path_norm FROM tree
                     """);
@@ -209,7 +212,7 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
                     WITH RECURSIVE reach (id) AS (
                         SELECT id FROM {t}.{FinalTree} WHERE parent_id IS NULL
                         UNION ALL
-                        SELECT f.id FROM {t}.{FinalTree} f JOIN reach r ON f.parent_id = r.id
+                        SELECT f.id FROM reach r CROSS JOIN {t}.{FinalTree} f WHERE f.parent_id = r.id
                     )
                     INSERT INTO {t}.{Reached} (id) SELECT id FROM reach
                     """);
