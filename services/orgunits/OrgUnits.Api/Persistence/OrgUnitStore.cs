@@ -11,7 +11,7 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
     // Guards recursive walks against a corrupted (cyclic) parent chain; no real tree is this deep.
     private const int MaxDepth = 10_000;
 
-    private static readonly StringComparer SiblingNameOrder = StringComparer.OrdinalIgnoreCase;
+    private static readonly StringComparer _siblingNameOrder = StringComparer.OrdinalIgnoreCase;
 
     public Task<OrgUnitView?> GetAsync(string tenant, string id, CancellationToken cancellationToken) =>
         LoadAsync(tenant, "id", id, cancellationToken);
@@ -88,7 +88,7 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
     {
         rows.Sort(static (a, b) =>
         {
-            var order = SiblingNameOrder.Compare(a.Name, b.Name);
+            var order = _siblingNameOrder.Compare(a.Name, b.Name);
             if (order == 0)
             {
                 order = string.CompareOrdinal(a.Name, b.Name);

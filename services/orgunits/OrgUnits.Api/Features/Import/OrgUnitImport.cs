@@ -31,10 +31,10 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
     private const string FinalTree = "org_unit_import_tree";
     private const string Reached = "org_unit_import_reached";
 
-    private static readonly string[] StagingColumns =
+    private static readonly string[] _stagingColumns =
         ["line", "unit_id", "path_norm", "ext", "ext_norm", "name", "name_norm", "parent_ext", "parent_ext_norm"];
 
-    private static readonly string[] KnownColumns = ["id", "path", "externalId", "name", "parentExternalId"];
+    private static readonly string[] _knownColumns = ["id", "path", "externalId", "name", "parentExternalId"];
 
     public async Task<ImportOutcome> ImportAsync(string tenant, Stream body, CancellationToken cancellationToken)
     {
@@ -63,13 +63,13 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
             var anyMove = false;
             await using (var fill = await BeginAsync(connection, write: false, cancellationToken))
             {
-                await using (var writer = await StagingWriter.StartAsync(database, connection, fill, Staging, StagingColumns, cancellationToken))
+                await using (var writer = await StagingWriter.StartAsync(database, connection, fill, Staging, _stagingColumns, cancellationToken))
                 {
                     var reader = new CsvRecordReader(body);
                     header = await ReadHeaderAsync(reader, report, cancellationToken);
                     if (header is not null)
                     {
-                        var values = new object?[StagingColumns.Length];
+                        var values = new object?[_stagingColumns.Length];
                         while (await reader.ReadAsync(cancellationToken) is { } record)
                         {
                             if (ParseRow(record, header, report, values))
@@ -353,10 +353,10 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
         for (var i = 0; i < record.Fields.Count; i++)
         {
             var name = record.Fields[i].Trim();
-            var known = KnownColumns.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            var known = _knownColumns.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
             if (known is null)
             {
-                report.Add(new ImportError(record.Line, name, $"unknown column; the columns are {string.Join(", ", KnownColumns)}"));
+                report.Add(new ImportError(record.Line, name, $"unknown column; the columns are {string.Join(", ", _knownColumns)}"));
             }
             else if (!positions.TryAdd(known, i))
             {
