@@ -19,7 +19,7 @@ public static class OrgUnitEndpoints
     public const string BasePath = "/internal/orgunits";
 
     // Unknown members are refused so a misspelt field ("externalID" is fine, "extId" is not) never passes silently.
-    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web)
+    private static readonly JsonSerializerOptions _requestJson = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
@@ -222,7 +222,7 @@ public static class OrgUnitEndpoints
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(context.Request.Body, RequestJson, cancellationToken)
+            return await JsonSerializer.DeserializeAsync<T>(context.Request.Body, _requestJson, cancellationToken)
                 ?? throw OrgUnitException.Invalid("body", "the body must be a JSON object");
         }
         catch (JsonException invalid)
