@@ -4,6 +4,7 @@ using Microservices.OrgUnits.Api.Features.Import;
 using Microservices.OrgUnits.Api.Persistence;
 using Microservices.ServiceDefaults.Hosting;
 using Microservices.ServiceDefaults.Internal;
+using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -20,6 +21,7 @@ public static class OrgUnitsApp
         configure?.Invoke(builder);
         builder.AddServiceDefaults(ServiceName);
         builder.AddStore(ServiceName, typeof(OrgUnitsApp).Assembly);
+        builder.AddMessaging(ServiceName);
         builder.Services.AddOptions<OrgUnitsOptions>().BindConfiguration(OrgUnitsOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OrgUnitStore>();
@@ -29,6 +31,8 @@ public static class OrgUnitsApp
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.UseInternalAuthentication();
+        // Produces only: an empty subscription list tells the relays and Dapr that nothing is for this app.
+        app.MapSubscribeHandler();
         app.MapOrgUnitEndpoints();
         return app;
     }

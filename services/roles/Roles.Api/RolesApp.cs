@@ -1,7 +1,9 @@
 using Microservices.Roles.Api.Endpoints;
+using Microservices.Roles.Api.Messaging;
 using Microservices.Roles.Api.Persistence;
 using Microservices.ServiceDefaults.Hosting;
 using Microservices.ServiceDefaults.Internal;
+using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -18,6 +20,7 @@ public static class RolesApp
         configure?.Invoke(builder);
         builder.AddServiceDefaults(ServiceName);
         builder.AddStore(ServiceName, typeof(RolesApp).Assembly);
+        builder.AddMessaging(ServiceName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RoleStore>();
         builder.Services.AddSingleton<GroupStore>();
@@ -32,6 +35,10 @@ public static class RolesApp
         app.UseInternalAuthentication();
         app.UseStatusCodePages();
         app.UseApiProblems();
+        app.UseEventSubscriptions();
+        app.MapSubscribeHandler();
+        app.MapEventSubscription(Topics.Users, "/events/users", UserEventHandlers.HandleAsync);
+        app.MapDeadLetterSubscription(Topics.Users, "/events/users-deadletter", ServiceName);
 
         app.MapGroup("/internal")
             .RequireTenant()

@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
 using Microservices.ServiceDefaults.Hosting;
 using Microservices.ServiceDefaults.Internal;
+using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 using Microservices.Users.Api.Endpoints;
+using Microservices.Users.Api.Messaging;
 using Microservices.Users.Api.Persistence;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -19,6 +21,7 @@ public static class UsersApp
         configure?.Invoke(builder);
         builder.AddServiceDefaults(ServiceName);
         builder.AddStore(ServiceName, typeof(UsersApp).Assembly);
+        builder.AddMessaging(ServiceName);
 
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
@@ -32,6 +35,12 @@ public static class UsersApp
         app.UseExceptionHandler();
         app.MapDefaultEndpoints();
         app.UseInternalAuthentication();
+        app.UseEventSubscriptions();
+        app.MapSubscribeHandler();
+        app.MapEventSubscription(Topics.RoleMemberships, "/events/role-memberships", RoleMembershipEventHandlers.HandleAsync);
+        app.MapDeadLetterSubscription(Topics.RoleMemberships, "/events/role-memberships-deadletter", ServiceName);
+        app.MapEventSubscription(Topics.OrgUnits, "/events/orgunits", OrgUnitEventHandlers.HandleAsync);
+        app.MapDeadLetterSubscription(Topics.OrgUnits, "/events/orgunits-deadletter", ServiceName);
         app.MapUsersEndpoints();
         return app;
     }

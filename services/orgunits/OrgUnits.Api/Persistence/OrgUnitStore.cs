@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microservices.OrgUnits.Api.Domain;
+using Microservices.OrgUnits.Api.Messaging;
 using Microservices.ServiceDefaults.Storage;
 using Npgsql;
 
@@ -167,7 +168,9 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
                         ("parentId", parentId),
                         ("enabled", true),
                         ("now", now));
-                    return (await LoadViewAsync(connection, transaction, tenant, "id", id, cancellationToken))!;
+                    var created = (await LoadViewAsync(connection, transaction, tenant, "id", id, cancellationToken))!;
+                    await OrgUnitEvents.ChangedAsync(connection, transaction, tenant, created, cancellationToken);
+                    return created;
                 },
                 cancellationToken);
         }
@@ -243,7 +246,13 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
                         }
                     }
 
-                    return (await LoadViewAsync(connection, transaction, tenant, "id", id, cancellationToken))!;
+                    var view = (await LoadViewAsync(connection, transaction, tenant, "id", id, cancellationToken))!;
+                    if (updated != row)
+                    {
+                        await OrgUnitEvents.ChangedAsync(connection, transaction, tenant, view, cancellationToken);
+                    }
+
+                    return view;
                 },
                 cancellationToken);
         }

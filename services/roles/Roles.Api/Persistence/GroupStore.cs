@@ -2,7 +2,9 @@ using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using Microservices.Roles.Api.Domain;
+using Microservices.Roles.Api.Messaging;
 using Microservices.Roles.Api.Endpoints;
+using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 
 namespace Microservices.Roles.Api.Persistence;
@@ -12,7 +14,7 @@ namespace Microservices.Roles.Api.Persistence;
 /// is the role's externalId and its externalId the role's groupExternalId (the IdP's group id). SCIM manages
 /// memberships and names, never permissions.
 /// </summary>
-public sealed class GroupStore(Database db, TimeProvider time)
+public sealed class GroupStore(Database db, TimeProvider time, OutboxSignal signal)
 {
     public const int MaxPageSize = 1000;
     public const int MaxBatchGroups = 10_000;
@@ -33,7 +35,7 @@ public sealed class GroupStore(Database db, TimeProvider time)
         var members = Input.UserIds(request.Members, "members");
         var now = time.Micros();
 
-        return await RoleRows.UniqueExternalIdAsync(
+        var created = await RoleRows.UniqueExternalIdAsync(
             () => db.InTransactionAsync(
                 async (connection, transaction) =>
                 {
@@ -80,12 +82,15 @@ public sealed class GroupStore(Database db, TimeProvider time)
 
                     // One transaction is one change: the adoption above already bumped the version.
                     await SetSql.AddMembersAsync(db, connection, transaction, tenant, row.Id, members, Origins.Scim, now, cancellationToken);
-                    // Outbox: membership.added (the new members) goes here, in this transaction.
                     var all = await SetSql.MembersAsync(connection, transaction, tenant, row.Id, cancellationToken);
+                    // The whole set: an adopted role brings the members an administrator gave it into SCIM's view.
+                    await RoleEvents.MembershipsAsync(connection, transaction, tenant, row, all, [], exclusive: true, displayChanged: adopted, cancellationToken);
                     return row.ToGroup(all, adopted);
                 },
                 cancellationToken),
             "displayName");
+        signal.Notify();
+        return created;
     }
 
     public Task<GroupResponse?> GetAsync(string tenant, string id, bool includeMembers, CancellationToken cancellationToken) =>
@@ -164,7 +169,7 @@ public sealed class GroupStore(Database db, TimeProvider time)
             : Input.UserIds(request.Members, "members");
         var now = time.Micros();
 
-        return await RoleRows.UniqueExternalIdAsync(
+        var replaced = await RoleRows.UniqueExternalIdAsync(
             () => db.InTransactionAsync(
                 async (connection, transaction) =>
                 {
@@ -183,12 +188,22 @@ public sealed class GroupStore(Database db, TimeProvider time)
                         await RoleRows.BumpAsync(connection, transaction, tenant, row, now, cancellationToken);
                     }
 
-                    // Outbox: role.renamed (if renamed), membership.added / membership.removed (the diff) go here, in this transaction.
                     var all = await SetSql.MembersAsync(connection, transaction, tenant, id, cancellationToken);
+                    if (added + removed > 0)
+                    {
+                        await RoleEvents.MembershipsAsync(connection, transaction, tenant, row, all, [], exclusive: true, displayChanged: renamed, cancellationToken);
+                    }
+                    else if (renamed)
+                    {
+                        await RoleEvents.RenamedAsync(connection, transaction, tenant, row, cancellationToken);
+                    }
+
                     return row.ToGroup(all);
                 },
                 cancellationToken),
             "displayName");
+        signal.Notify();
+        return replaced;
     }
 
     /// <summary>
@@ -205,14 +220,15 @@ public sealed class GroupStore(Database db, TimeProvider time)
         var add = Input.UserIds(request.AddMembers, "addMembers");
         var now = time.Micros();
 
-        return await RoleRows.UniqueExternalIdAsync(
+        var patched = await RoleRows.UniqueExternalIdAsync(
             () => db.InTransactionAsync(
                 async (connection, transaction) =>
                 {
                     // The row lock orders concurrent PATCHes of one group; memberships of other groups are not blocked.
                     var row = await RoleRows.LoadRequiredAsync(db, connection, transaction, tenant, id, scimOnly: true, forUpdate: true, cancellationToken);
                     ifMatch?.Check(row.Version);
-                    var changed = displayName is not null && await RenameAsync(connection, transaction, tenant, row, displayName, cancellationToken);
+                    var renamed = displayName is not null && await RenameAsync(connection, transaction, tenant, row, displayName, cancellationToken);
+                    var changed = renamed;
                     if (request.ExternalId.IsSet && groupExternalId != row.GroupExternalId)
                     {
                         row.GroupExternalId = groupExternalId;
@@ -237,11 +253,24 @@ public sealed class GroupStore(Database db, TimeProvider time)
                         await RoleRows.BumpAsync(connection, transaction, tenant, row, now, cancellationToken);
                     }
 
-                    // Outbox: role.renamed (if renamed), membership.added / membership.removed go here, in this transaction.
+                    if (added + removed > 0)
+                    {
+                        // The requested lists, not the effective diff: re-announcing a member already there (or gone)
+                        // is harmless to a version-gated consumer, and the existing members are never loaded.
+                        var present = replace is null ? add : replace.Except(remove, StringComparer.Ordinal).Concat(add);
+                        await RoleEvents.MembershipsAsync(connection, transaction, tenant, row, present, remove, exclusive: replace is not null, displayChanged: renamed, cancellationToken);
+                    }
+                    else if (renamed)
+                    {
+                        await RoleEvents.RenamedAsync(connection, transaction, tenant, row, cancellationToken);
+                    }
+
                     return new MembershipChangeResponse(id, row.Version, added, removed);
                 },
                 cancellationToken),
             "displayName");
+        signal.Notify();
+        return patched;
     }
 
     /// <summary>
@@ -263,7 +292,7 @@ public sealed class GroupStore(Database db, TimeProvider time)
                     // ON DELETE CASCADE removes its memberships and permissions.
                     await connection.ExecuteAsync(new CommandDefinition(
                         "DELETE FROM roles WHERE tenant_id = @tenant AND id = @id", new { tenant, id }, transaction, cancellationToken: cancellationToken));
-                    // Outbox: role.deleted goes here, in this transaction.
+                    await RoleEvents.DeletedAsync(connection, transaction, tenant, id, row.Version + 1, cancellationToken);
                     return;
                 }
 
@@ -276,10 +305,12 @@ public sealed class GroupStore(Database db, TimeProvider time)
                 row.ScimDetached = true;
                 row.GroupExternalId = null;
                 await RoleRows.SaveAsync(connection, transaction, tenant, row, now, cancellationToken);
-                // Outbox: role.deleted (gone for SCIM; the role stays in Assure) and membership.removed (the SCIM-given
-                // members) go here, in this transaction.
+                // Gone for SCIM (the role stays in Assure): consumers tombstone every row of the role, which covers
+                // the SCIM-given members removed above.
+                await RoleEvents.DeletedAsync(connection, transaction, tenant, id, row.Version, cancellationToken);
             },
             cancellationToken);
+        signal.Notify();
     }
 
     /// <summary>Seeds many groups and memberships in one transaction, set-based (benchmarks). Creates only; any clash is a 409.</summary>

@@ -1,6 +1,8 @@
 using Dapper;
 using Microservices.Roles.Api.Domain;
+using Microservices.Roles.Api.Messaging;
 using Microservices.Roles.Api.Endpoints;
+using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 
 namespace Microservices.Roles.Api.Persistence;
@@ -9,7 +11,7 @@ namespace Microservices.Roles.Api.Persistence;
 /// The admin side (Edit Role screen, admin API): names, external ids and permissions. Only these operations change
 /// permissions; SCIM never does.
 /// </summary>
-public sealed class RoleStore(Database db, TimeProvider time)
+public sealed class RoleStore(Database db, TimeProvider time, OutboxSignal signal)
 {
     public async Task<RoleResponse> CreateAsync(string tenant, CreateRoleRequest request, CancellationToken cancellationToken)
     {
@@ -82,12 +84,13 @@ public sealed class RoleStore(Database db, TimeProvider time)
         var externalId = request.ExternalId.IsSet ? Input.Optional(request.ExternalId.Value, "externalId") : null;
         var now = time.Micros();
 
-        return await RoleRows.UniqueExternalIdAsync(
+        var patched = await RoleRows.UniqueExternalIdAsync(
             () => db.InTransactionAsync(
                 async (connection, transaction) =>
                 {
                     var row = await RoleRows.LoadRequiredAsync(db, connection, transaction, tenant, id, scimOnly: false, forUpdate: true, cancellationToken);
                     ifMatch?.Check(row.Version);
+                    var displayBefore = RoleEvents.Display(row);
                     var stored = await RoleRows.LoadPermissionsAsync(connection, transaction, tenant, id, cancellationToken);
                     var before = RoleRows.Complete(stored.GetValueOrDefault(id));
                     var after = MergePermissions(before, request.Permissions);
@@ -114,13 +117,42 @@ public sealed class RoleStore(Database db, TimeProvider time)
                     if (changed)
                     {
                         await RoleRows.SaveAsync(connection, transaction, tenant, row, now, cancellationToken);
-                        // Outbox: role.renamed goes here, in this transaction, when externalId (the SCIM display) changed or was cleared.
+                        await AnnounceDisplayAsync(connection, transaction, tenant, row, displayBefore, cancellationToken);
                     }
 
                     return ToResponse(row, after);
                 },
                 cancellationToken),
             "externalId");
+        signal.Notify();
+        return patched;
+    }
+
+    /// <summary>
+    /// A role that gains an external id appears to SCIM with all its members (a snapshot); one that loses it is gone;
+    /// otherwise only its display changed.
+    /// </summary>
+    private static async Task AnnounceDisplayAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string tenant, RoleRow row, string? displayBefore, CancellationToken cancellationToken)
+    {
+        var displayAfter = RoleEvents.Display(row);
+        if (displayAfter == displayBefore)
+        {
+            return;
+        }
+
+        if (displayAfter is null)
+        {
+            await RoleEvents.DeletedAsync(connection, transaction, tenant, row.Id, row.Version, cancellationToken);
+        }
+        else if (displayBefore is null)
+        {
+            var all = await SetSql.MembersAsync(connection, transaction, tenant, row.Id, cancellationToken);
+            await RoleEvents.MembershipsAsync(connection, transaction, tenant, row, all, [], exclusive: true, displayChanged: true, cancellationToken);
+        }
+        else
+        {
+            await RoleEvents.RenamedAsync(connection, transaction, tenant, row, cancellationToken);
+        }
     }
 
     public Task<RoleMembersResponse> MembersAsync(string tenant, string id, CancellationToken cancellationToken) =>
@@ -143,7 +175,7 @@ public sealed class RoleStore(Database db, TimeProvider time)
     {
         var userIds = Input.UserIds(request.UserIds, "userIds");
         var now = time.Micros();
-        return await db.InTransactionAsync(
+        var response = await db.InTransactionAsync(
             async (connection, transaction) =>
             {
                 var row = await RoleRows.LoadRequiredAsync(db, connection, transaction, tenant, id, scimOnly: false, forUpdate: true, cancellationToken);
@@ -151,19 +183,21 @@ public sealed class RoleStore(Database db, TimeProvider time)
                 if (added > 0)
                 {
                     await RoleRows.BumpAsync(connection, transaction, tenant, row, now, cancellationToken);
-                    // Outbox: membership.added (the users that were new) goes here, in this transaction.
+                    await RoleEvents.MembershipsAsync(connection, transaction, tenant, row, userIds, [], exclusive: false, displayChanged: false, cancellationToken);
                 }
 
                 return new MembershipChangeResponse(id, row.Version, added, 0);
             },
             cancellationToken);
+        signal.Notify();
+        return response;
     }
 
     public async Task<MembershipChangeResponse> RemoveMemberAsync(string tenant, string id, string userId, CancellationToken cancellationToken)
     {
         var userIds = Input.UserIds([userId], "userId");
         var now = time.Micros();
-        return await db.InTransactionAsync(
+        var response = await db.InTransactionAsync(
             async (connection, transaction) =>
             {
                 var row = await RoleRows.LoadRequiredAsync(db, connection, transaction, tenant, id, scimOnly: false, forUpdate: true, cancellationToken);
@@ -171,12 +205,14 @@ public sealed class RoleStore(Database db, TimeProvider time)
                 if (removed > 0)
                 {
                     await RoleRows.BumpAsync(connection, transaction, tenant, row, now, cancellationToken);
-                    // Outbox: membership.removed goes here, in this transaction.
+                    await RoleEvents.MembershipsAsync(connection, transaction, tenant, row, [], userIds, exclusive: false, displayChanged: false, cancellationToken);
                 }
 
                 return new MembershipChangeResponse(id, row.Version, 0, removed);
             },
             cancellationToken);
+        signal.Notify();
+        return response;
     }
 
     private static async Task<bool> SetExternalIdAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string tenant, RoleRow row, string? externalId, CancellationToken cancellationToken)

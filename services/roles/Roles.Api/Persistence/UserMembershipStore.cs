@@ -1,12 +1,15 @@
+using System.Data.Common;
 using Dapper;
 using Microservices.Roles.Api.Domain;
 using Microservices.Roles.Api.Endpoints;
+using Microservices.Roles.Api.Messaging;
+using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 
 namespace Microservices.Roles.Api.Persistence;
 
 /// <summary>One user's memberships across roles: the roles a user has, and dropping all of them (user.deleted).</summary>
-public sealed class UserMembershipStore(Database db, TimeProvider time)
+public sealed class UserMembershipStore(Database db, TimeProvider time, OutboxSignal signal)
 {
     /// <summary>The user's roles that exist for SCIM; display is the role's externalId (the Group's displayName).</summary>
     public async Task<UserRolesResponse> RolesAsync(string tenant, string userId, CancellationToken cancellationToken)
@@ -29,37 +32,46 @@ public sealed class UserMembershipStore(Database db, TimeProvider time)
     public async Task<UserMembershipsRemovedResponse> RemoveUserAsync(string tenant, string userId, CancellationToken cancellationToken)
     {
         var user = Input.UserIds([userId], "userId")[0];
-        var now = time.Micros();
-        return await db.InTransactionAsync(
-            async (connection, transaction) =>
-            {
-                // Roles first, in id order: a group PATCH locks its role before its memberships, so taking the same
-                // order here cannot deadlock with it, nor with another user's removal.
-                await connection.QueryAsync<string>(new CommandDefinition(
-                    "SELECT id FROM roles WHERE tenant_id = @tenant AND id IN (SELECT role_id FROM memberships WHERE tenant_id = @tenant AND user_id = @user) "
-                    + $"ORDER BY id{db.ForUpdate}",
-                    new { tenant, user },
-                    transaction,
-                    cancellationToken: cancellationToken));
-                var roleIds = (await connection.QueryAsync<string>(new CommandDefinition(
-                    "DELETE FROM memberships WHERE tenant_id = @tenant AND user_id = @user RETURNING role_id",
-                    new { tenant, user },
-                    transaction,
-                    cancellationToken: cancellationToken))).Distinct(StringComparer.Ordinal).ToArray();
-                if (roleIds.Length > 0)
-                {
-                    var parameters = new DynamicParameters(new { tenant, now });
-                    var source = SetSql.Values(db, parameters, "roleIds", roleIds);
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        $"UPDATE roles SET version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id IN (SELECT value FROM {source})",
-                        parameters,
-                        transaction,
-                        cancellationToken: cancellationToken));
-                    // Outbox: membership.removed (one per role in roleIds) goes here, in this transaction.
-                }
-
-                return new UserMembershipsRemovedResponse(roleIds.Length);
-            },
+        var response = await db.InTransactionAsync(
+            (connection, transaction) => RemoveUserAsync(connection, transaction, tenant, user, cancellationToken),
             cancellationToken);
+        signal.Notify();
+        return response;
+    }
+
+    /// <summary>The removal inside a caller's transaction (the user.deleted consumer's, with its inbox row).</summary>
+    public async Task<UserMembershipsRemovedResponse> RemoveUserAsync(DbConnection connection, DbTransaction transaction, string tenant, string user, CancellationToken cancellationToken)
+    {
+        var now = time.Micros();
+        // Roles first, in id order: a group PATCH locks its role before its memberships, so taking the same
+        // order here cannot deadlock with it, nor with another user's removal.
+        await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT id FROM roles WHERE tenant_id = @tenant AND id IN (SELECT role_id FROM memberships WHERE tenant_id = @tenant AND user_id = @user) "
+            + $"ORDER BY id{db.ForUpdate}",
+            new { tenant, user },
+            transaction,
+            cancellationToken: cancellationToken));
+        var roleIds = (await connection.QueryAsync<string>(new CommandDefinition(
+            "DELETE FROM memberships WHERE tenant_id = @tenant AND user_id = @user RETURNING role_id",
+            new { tenant, user },
+            transaction,
+            cancellationToken: cancellationToken))).Distinct(StringComparer.Ordinal).ToArray();
+        if (roleIds.Length > 0)
+        {
+            var parameters = new DynamicParameters(new { tenant, now });
+            var source = SetSql.Values(db, parameters, "roleIds", roleIds);
+            var bumped = await connection.QueryAsync<RoleRow>(new CommandDefinition(
+                $"UPDATE roles SET version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id IN (SELECT value FROM {source}) "
+                + $"RETURNING {RoleRows.Columns}",
+                parameters,
+                transaction,
+                cancellationToken: cancellationToken));
+            foreach (var row in bumped)
+            {
+                await RoleEvents.MembershipsAsync(connection, transaction, tenant, row, [], [user], exclusive: false, displayChanged: false, cancellationToken);
+            }
+        }
+
+        return new UserMembershipsRemovedResponse(roleIds.Length);
     }
 }

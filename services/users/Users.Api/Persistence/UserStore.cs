@@ -1,6 +1,8 @@
 using System.Data.Common;
+using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 using Microservices.Users.Api.Domain;
+using Microservices.Users.Api.Messaging;
 
 namespace Microservices.Users.Api.Persistence;
 
@@ -225,12 +227,13 @@ public sealed class UserStore(Database database, TimeProvider clock)
                 }
 
                 var now = UnixMicros.Now(clock);
+                long version;
                 await using (var update = connection.Command(
                     transaction,
-                    "UPDATE users SET deleted = @true, active = @false, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id")
+                    "UPDATE users SET deleted = @true, active = @false, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id RETURNING version")
                     .With("true", true).With("false", false).With("now", now).With("tenant", tenant).With("id", id))
                 {
-                    await update.ExecuteNonQueryAsync(cancellationToken);
+                    version = Convert.ToInt64(await update.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
                 }
 
                 await using (var update = connection.Command(
@@ -243,7 +246,11 @@ public sealed class UserStore(Database database, TimeProvider clock)
 
                 await AddToCountAsync(connection, transaction, tenant, -1, cancellationToken);
 
-                // Outbox (messaging branch): insert user.deleted.v1 here, in this transaction (roles drops memberships).
+                await Outbox.EnqueueAsync(
+                    connection,
+                    transaction,
+                    new OutgoingEvent(Topics.Users, UserEvents.DeletedType, id, version, new UserDeleted(tenant, id)),
+                    cancellationToken);
                 return true;
             },
             cancellationToken);

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using Microservices.OrgUnits.Api.Domain;
+using Microservices.OrgUnits.Api.Messaging;
 using Microservices.OrgUnits.Api.Persistence;
 using Microservices.ServiceDefaults.Storage;
 using Microsoft.Data.Sqlite;
@@ -260,6 +261,33 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
                 WHERE u.tenant_id = @tenant AND u.id = s.target_id AND s.changed = 1
                 """,
                 ("now", time.Microseconds()));
+
+            // One orgunit.changed.v1 per changed unit, in this transaction: consumers keep per-unit versions, and a
+            // re-keying file changes few units compared with the users that point at them.
+            var changedUnits = new List<(string Id, string? ExternalId, string Name, bool Enabled, long Version)>();
+            await using (var read = Sql.Command(
+                connection,
+                transaction,
+                $"SELECT u.id, u.external_id, u.name, u.enabled, u.version FROM org_units u WHERE u.tenant_id = @tenant AND u.id IN (SELECT target_id FROM {t}.{Staging} WHERE changed = 1) ORDER BY u.id",
+                tenantParameter))
+            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    changedUnits.Add((
+                        reader.GetString(0),
+                        reader.IsDBNull(1) ? null : reader.GetString(1),
+                        reader.GetString(2),
+                        Convert.ToBoolean(reader.GetValue(3), CultureInfo.InvariantCulture),
+                        Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture)));
+                }
+            }
+
+            foreach (var unit in changedUnits)
+            {
+                await OrgUnitEvents.ChangedAsync(connection, transaction, tenant, unit.Id, unit.ExternalId, unit.Name, unit.Enabled, unit.Version, cancellationToken);
+            }
+
             await transaction.CommitAsync(cancellationToken);
             return new ImportOutcome(updated, [], 0);
 

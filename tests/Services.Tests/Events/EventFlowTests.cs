@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microservices.Services.Tests.Infrastructure;
+using Microservices.Services.Tests.OrgUnits;
+using Microservices.Services.Tests.Roles;
+using Microservices.Services.Tests.Users;
+using Microservices.Users.Api.Domain;
+
+namespace Microservices.Services.Tests.Events;
+
+/// <summary>
+/// The cross-service flows of docs/events.md over real HTTP: act on one service's internal API, then wait for the
+/// other's projection to converge (polling up to a generous deadline is waiting, not a timed assertion).
+/// </summary>
+public abstract class EventFlowTests(SystemFixture fixture)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task GroupPatch_AddThenRemoveMembers_UsersListTheRoleThenNot()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        using var roles = fixture.System.InternalClient("roles", tenant);
+        var members = new List<UserRecord>();
+        for (var i = 0; i < 3; i++)
+        {
+            members.Add(await users.CreateAsync(UsersClient.Sample($"member{i}")));
+        }
+
+        var group = await (await roles.SendJsonAsync(HttpMethod.Post, "/internal/groups", new { displayName = "Night Shift", members = Array.Empty<string>() })).JsonAsync(HttpStatusCode.Created);
+        var roleId = group.Id();
+
+        (await roles.SendJsonAsync(HttpMethod.Patch, $"/internal/groups/{roleId}", new { addMembers = members.Select(m => m.Id).ToArray() })).Dispose();
+        foreach (var member in members)
+        {
+            await EventuallyAsync(async () => (await users.GetAsync(member.Id))!.Roles.Any(r => r.Id == roleId && r.Display == "Night Shift"));
+        }
+
+        (await roles.SendJsonAsync(HttpMethod.Patch, $"/internal/groups/{roleId}", new { removeMembers = new[] { members[0].Id } })).Dispose();
+        await EventuallyAsync(async () => (await users.GetAsync(members[0].Id))!.Roles.All(r => r.Id != roleId));
+        Assert.Contains((await users.GetAsync(members[1].Id))!.Roles, r => r.Id == roleId);
+    }
+
+    [Fact]
+    public async Task RoleExternalIdChangedThenGroupDeleted_DisplayFollowsThenRoleGone()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        using var roles = fixture.System.InternalClient("roles", tenant);
+        var user = await users.CreateAsync(UsersClient.Sample("renamed.member"));
+        var group = await (await roles.SendJsonAsync(HttpMethod.Post, "/internal/groups", new { displayName = "Old Name", members = new[] { user.Id } })).JsonAsync(HttpStatusCode.Created);
+        var roleId = group.Id();
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.Roles.Any(r => r.Id == roleId && r.Display == "Old Name"));
+
+        (await (await roles.SendJsonAsync(HttpMethod.Patch, $"/internal/roles/{roleId}", new { externalId = "New Name" })).JsonAsync(HttpStatusCode.OK)).ToString();
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.Roles.Any(r => r.Id == roleId && r.Display == "New Name"));
+
+        using var deleted = await roles.DeleteAsync($"/internal/groups/{roleId}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.Roles.Count == 0);
+    }
+
+    [Fact]
+    public async Task UserDeleted_RolesDropsTheUsersMemberships()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        using var roles = fixture.System.InternalClient("roles", tenant);
+        var user = await users.CreateAsync(UsersClient.Sample("leaver"));
+        var stayer = await users.CreateAsync(UsersClient.Sample("stayer"));
+        (await roles.SendJsonAsync(HttpMethod.Post, "/internal/groups", new { displayName = "Leavers A", members = new[] { user.Id, stayer.Id } })).Dispose();
+        (await roles.SendJsonAsync(HttpMethod.Post, "/internal/groups", new { displayName = "Leavers B", members = new[] { user.Id } })).Dispose();
+        Assert.Equal(2, (await roles.GetJsonAsync($"/internal/users/{user.Id}/roles"))["items"]!.AsArray().Count);
+
+        using var deleted = await users.Http.DeleteAsync("/internal/users/" + user.Id);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+        await EventuallyAsync(async () => (await roles.GetJsonAsync($"/internal/users/{user.Id}/roles"))["items"]!.AsArray().Count == 0);
+        Assert.Single((await roles.GetJsonAsync($"/internal/users/{stayer.Id}/roles"))["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task OrgUnitExternalIdChanged_ByPatchAndByImport_DepartmentShowsTheCurrentOne()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        using var orgunits = new OrgUnitsClient(fixture.System.InternalClient("orgunits", tenant), tenant);
+        var root = await orgunits.CreateAsync("Head Office", externalId: "HQ");
+        var unit = await orgunits.CreateAsync("Sales", parentId: root.Id, externalId: "SALES-1");
+        var user = await users.CreateAsync(UsersClient.Sample("seller") with { DefaultUnit = new UnitSnapshot(unit.Id, "SALES-1", "Sales", true, null) });
+
+        await orgunits.PatchOkAsync(unit.Id, new { externalId = "SALES-2" });
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.DefaultUnit.ExternalId == "SALES-2");
+
+        using var imported = await orgunits.ImportAsync($"id,externalId\n{unit.Id},SALES-3\n");
+        Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.DefaultUnit.ExternalId == "SALES-3");
+    }
+
+    [Fact]
+    public async Task SameCloudEventTwice_TakesEffectOnce()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        var user = await users.CreateAsync(UsersClient.Sample("twice"));
+        var roleId = Guid.NewGuid().ToString();
+        var cloudEvent = MembershipEvent(tenant, roleId, "Twice", version: 3, added: [user.Id], removed: []);
+
+        Assert.Equal("SUCCESS", await PostToUsersAsync(cloudEvent));
+        Assert.Equal("SUCCESS", await PostToUsersAsync(cloudEvent));
+
+        var roles = (await users.GetAsync(user.Id))!.Roles;
+        Assert.Single(roles, r => r.Id == roleId && r.Display == "Twice");
+    }
+
+    [Fact]
+    public async Task EventsOutOfOrder_EndInTheNewestState()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        var user = await users.CreateAsync(UsersClient.Sample("late"));
+        var roleId = Guid.NewGuid().ToString();
+
+        // The removal (version 7) arrives before the addition it follows (version 6): the late add must not resurrect.
+        Assert.Equal("SUCCESS", await PostToUsersAsync(MembershipEvent(tenant, roleId, "Late", version: 7, added: [], removed: [user.Id])));
+        Assert.Equal("SUCCESS", await PostToUsersAsync(MembershipEvent(tenant, roleId, "Late", version: 6, added: [user.Id], removed: [])));
+        Assert.DoesNotContain((await users.GetAsync(user.Id))!.Roles, r => r.Id == roleId);
+
+        // A rename older than the current row is ignored; a newer addition wins.
+        Assert.Equal("SUCCESS", await PostToUsersAsync(MembershipEvent(tenant, roleId, "Later", version: 9, added: [user.Id], removed: [])));
+        Assert.Equal("SUCCESS", await PostToUsersAsync(CloudEvent("role.renamed.v1", "role-memberships", roleId, 8, new { tenantId = tenant, roleId, display = "Stale" })));
+        Assert.Single((await users.GetAsync(user.Id))!.Roles, r => r.Id == roleId && r.Display == "Later");
+    }
+
+    [Fact]
+    public async Task PoisonPayload_IsDropped()
+    {
+        var tenant = UsersClient.NewTenant();
+
+        Assert.Equal("DROP", await PostToUsersAsync(CloudEvent("membership.changed.v1", "role-memberships", "r", 1, new { tenantId = tenant })));
+        Assert.Equal("DROP", await PostToUsersAsync(CloudEvent("membership.exploded.v9", "role-memberships", "r", 1, new { tenantId = tenant, roleId = "r" })));
+    }
+
+    private static JsonObject MembershipEvent(string tenant, string roleId, string display, long version, string[] added, string[] removed) =>
+        CloudEvent("membership.changed.v1", "role-memberships", roleId, version, new { tenantId = tenant, roleId, display, added, removed, exclusive = false, displayChanged = false });
+
+    private static JsonObject CloudEvent(string type, string topic, string aggregateId, long version, object payload) => new()
+    {
+        ["specversion"] = "1.0",
+        ["id"] = Guid.NewGuid().ToString(),
+        ["source"] = "roles",
+        ["type"] = type,
+        ["topic"] = topic,
+        ["pubsubname"] = "scim-pubsub",
+        ["datacontenttype"] = "application/json",
+        ["data"] = new JsonObject
+        {
+            ["aggregateId"] = aggregateId,
+            ["aggregateVersion"] = version,
+            ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["payload"] = JsonSerializer.SerializeToNode(payload, UsersClient.Json),
+        },
+    };
+
+    private async Task<string> PostToUsersAsync(JsonObject cloudEvent)
+    {
+        using var client = fixture.System.InternalClient("users");
+        using var content = new StringContent(cloudEvent.ToJsonString(), Encoding.UTF8, "application/cloudevents+json");
+        using var response = await client.PostAsync("/events/role-memberships", content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>();
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        var until = DateTime.UtcNow + Deadline;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "the projection did not converge");
+            await Task.Delay(100);
+        }
+    }
+}
+
+public sealed class EventFlowTestsOnSqlite(SqliteSystemFixture fixture) : EventFlowTests(fixture), IClassFixture<SqliteSystemFixture>;
+
+public sealed class EventFlowTestsOnPostgres(PostgresSystemFixture fixture) : EventFlowTests(fixture), IClassFixture<PostgresSystemFixture>;
