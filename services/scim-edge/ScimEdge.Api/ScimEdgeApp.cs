@@ -1,5 +1,10 @@
+using System.Text.Encodings.Web;
+using Microservices.ScimEdge.Api.Admin;
+using Microservices.ScimEdge.Api.Clients;
+using Microservices.ScimEdge.Api.Scim;
 using Microservices.ServiceDefaults.Hosting;
 using Microservices.ServiceDefaults.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microservices.ScimEdge.Api;
 
@@ -14,9 +19,27 @@ public static class ScimEdgeApp
         configure?.Invoke(builder);
         builder.AddServiceDefaults(ServiceName);
         builder.AddStore(ServiceName, typeof(ScimEdgeApp).Assembly);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        // Bodies are JSON read by machines, never embedded in HTML: keep quotes and '<' readable instead of \u0027.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        // Unreadable bodies throw, so the SCIM pipeline and the admin exception handler can say why (field, status).
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
+        builder.AddAdminApi();
+        builder.AddScimPipeline();
+        builder.AddServiceClient<OrgUnitsClient>(ServiceApp.OrgUnits);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseAdminAuthentication();
+        app.UseScimPipeline();
+
         app.MapDefaultEndpoints();
+        app.MapAdminApi();
+        app.MapScimApi();
         return app;
     }
 }

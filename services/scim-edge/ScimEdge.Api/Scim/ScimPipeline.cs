@@ -1,0 +1,41 @@
+using Microservices.ScimEdge.Api.ApiKeys;
+using Microservices.Scim.Errors;
+
+namespace Microservices.ScimEdge.Api.Scim;
+
+/// <summary>
+/// The SCIM 2.0 surface at <c>/v1/scim</c> that Okta and Entra call. The /Users, /Groups and discovery endpoints
+/// map onto the group <see cref="MapScimApi"/> returns (<c>scim.MapGet("/Users", ...)</c>); the middleware has then
+/// already authenticated the key, and the endpoints read the tenant as a <see cref="ScimTenant"/> parameter, throw
+/// <see cref="ScimException"/> or return <see cref="ScimResults.Error(ScimError)"/> for protocol errors, and let
+/// <c>ServiceUnavailableException</c> from a typed client become 503.
+/// </summary>
+public static class ScimPipeline
+{
+    public const string BasePath = "/v1/scim";
+
+    public static WebApplicationBuilder AddScimPipeline(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ApiKeyCacheOptions>().BindConfiguration(ApiKeyCacheOptions.SectionName);
+        builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Authentication and error shaping run for the whole path prefix, before routing's endpoint runs, so an unknown
+    /// SCIM route is authenticated first and answers 404 only to a valid key.
+    /// </summary>
+    public static WebApplication UseScimPipeline(this WebApplication app)
+    {
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(BasePath), scim => scim.UseMiddleware<ScimMiddleware>());
+        return app;
+    }
+
+    public static RouteGroupBuilder MapScimApi(this IEndpointRouteBuilder endpoints)
+    {
+        var scim = endpoints.MapGroup(BasePath);
+        scim.MapFallback("{**path}", () => ScimResults.Error(StatusCodes.Status404NotFound, null, "No such SCIM resource or endpoint."));
+        return scim;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Sockets;
+using Microservices.ScimEdge.Api;
+using Microservices.ServiceDefaults.Storage;
+using Microservices.Services.Tests.Infrastructure;
+
+namespace Microservices.Services.Tests.Edge;
+
+/// <summary>The four hosts as <see cref="SystemFixture"/> starts them, remembering the edge's own database so tests can read it.</summary>
+public abstract class EdgeSystemFixture(StoreEngine engine) : IAsyncLifetime
+{
+    private RunningSystem? _system;
+
+    public RunningSystem System => _system ?? throw new InvalidOperationException("fixture not started");
+
+    public StoreEngine Engine => engine;
+
+    /// <summary>Connection string of the scim-edge database of this system.</summary>
+    public string EdgeConnectionString { get; private set; } = string.Empty;
+
+    public async Task InitializeAsync() => _system = await RunningSystem.StartAsync(engine, (service, settings) =>
+    {
+        if (service == ScimEdgeApp.ServiceName)
+        {
+            EdgeConnectionString = settings["Store:ConnectionString"]!;
+        }
+
+        Configure(service, settings);
+    });
+
+    public async Task DisposeAsync()
+    {
+        if (_system is not null)
+        {
+            await _system.DisposeAsync();
+        }
+    }
+
+    protected virtual void Configure(string service, IDictionary<string, string?> settings)
+    {
+    }
+
+    /// <summary>A loopback URL nothing listens on: connections to it are refused at once.</summary>
+    protected static string DeadUrl()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/";
+    }
+}
+
+public sealed class SqliteEdgeFixture() : EdgeSystemFixture(StoreEngine.Sqlite);
+
+public sealed class PostgresEdgeFixture() : EdgeSystemFixture(StoreEngine.Postgres);
+
+/// <summary>The system with the edge pointing at an orgunits address where nothing answers.</summary>
+public abstract class OrgUnitsDownFixture(StoreEngine engine) : EdgeSystemFixture(engine)
+{
+    protected override void Configure(string service, IDictionary<string, string?> settings)
+    {
+        if (service == ScimEdgeApp.ServiceName)
+        {
+            settings["Services:OrgUnits:BaseUrl"] = DeadUrl();
+        }
+    }
+}
+
+public sealed class SqliteOrgUnitsDownFixture() : OrgUnitsDownFixture(StoreEngine.Sqlite);
+
+public sealed class PostgresOrgUnitsDownFixture() : OrgUnitsDownFixture(StoreEngine.Postgres);
