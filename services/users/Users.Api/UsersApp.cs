@@ -1,6 +1,10 @@
+using System.Text.Json.Serialization;
 using Microservices.ServiceDefaults.Hosting;
 using Microservices.ServiceDefaults.Internal;
 using Microservices.ServiceDefaults.Storage;
+using Microservices.Users.Api.Endpoints;
+using Microservices.Users.Api.Persistence;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microservices.Users.Api;
 
@@ -16,9 +20,19 @@ public static class UsersApp
         builder.AddServiceDefaults(ServiceName);
         builder.AddStore(ServiceName, typeof(UsersApp).Assembly);
 
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<UserStore>();
+        builder.Services.AddSingleton<UserBatchWriter>();
+        builder.Services.AddSingleton<UserListQuery>();
+        builder.Services.AddSingleton<PageCursorCache>();
+
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.MapDefaultEndpoints();
         app.UseInternalAuthentication();
+        app.MapUsersEndpoints();
         return app;
     }
 }

@@ -1,0 +1,138 @@
+using System.Globalization;
+using Microservices.ServiceDefaults.Storage;
+using Microservices.Users.Api.Domain;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Microservices.Users.Api.Persistence;
+
+public sealed record ListRequest(string? Filter, string? SortBy, bool Descending, int StartIndex, int Count);
+
+/// <summary>A page, and how it was found: <c>keyset</c> (continued from the previous page's end) or <c>offset</c>.</summary>
+public sealed record ListPage(UserList List, string Strategy);
+
+/// <summary>
+/// Where a served page ended, per (tenant, filter, sort, next startIndex): the sort key values and id of its last row.
+/// IdPs page forward (startIndex = 1, 101, 201 …), so the next request finds its start here and continues with a
+/// keyset predicate instead of an OFFSET walk that costs O(n) per page. Bounded, and a miss only means OFFSET.
+/// </summary>
+public sealed class PageCursorCache : IDisposable
+{
+    public const int Capacity = 10_000;
+
+    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(10);
+
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Capacity });
+
+    public bool TryGet(CursorKey key, out object[] values) => _cache.TryGetValue(key, out values!);
+
+    public void Set(CursorKey key, object[] values) =>
+        _cache.Set(key, values, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Idle });
+
+    public void Dispose() => _cache.Dispose();
+}
+
+public sealed record CursorKey(string Tenant, string Filter, string SortBy, bool Descending, int StartIndex);
+
+/// <summary>Lists a tenant's live users in the database: filter, exact total, stable order, keyset continuation.</summary>
+public sealed class UserListQuery(Database database, PageCursorCache cursors)
+{
+    public const int DefaultCount = 100;
+    public const int MaxCount = 1000;
+
+    public async Task<ListPage> ListAsync(string tenant, ListRequest request, CancellationToken cancellationToken)
+    {
+        var dialect = new SqlDialect(database.IsPostgres);
+        var filterText = string.IsNullOrWhiteSpace(request.Filter) ? null : request.Filter.Trim();
+        var filter = filterText is null ? null : UserFilterSql.Translate(filterText, dialect);
+
+        // The id is the last key of every order, so rows with equal sort values still come in one fixed order.
+        string[] keys = [.. UserAttributes.SortKeys(request.SortBy, dialect), "u.id"];
+        var direction = request.Descending ? "DESC" : "ASC";
+        var startIndex = Math.Max(request.StartIndex, 1);
+        var count = Math.Clamp(request.Count, 0, MaxCount);
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        DbCommands.RegisterFunctions(connection);
+
+        long total;
+        if (filter is null)
+        {
+            await using var command = connection.Command(null, "SELECT users FROM tenant_user_counts WHERE tenant_id = @tenant").With("tenant", tenant);
+            total = await command.ExecuteScalarAsync(cancellationToken) is { } stored ? Convert.ToInt64(stored, CultureInfo.InvariantCulture) : 0;
+        }
+        else
+        {
+            var join = filter.UsesUnit ? "LEFT JOIN org_units ou ON ou.tenant_id = u.tenant_id AND ou.id = u.default_unit_id" : "";
+            await using var command = connection.Command(null, $"SELECT COUNT(*) FROM users u {join} WHERE u.tenant_id = @tenant AND NOT u.deleted AND {filter.Where}");
+            Bind(command.With("tenant", tenant), filter);
+            total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        if (count == 0)
+        {
+            return new ListPage(new UserList(total, startIndex, []), "none");
+        }
+
+        var cursorKey = new CursorKey(tenant, filterText ?? "", request.SortBy?.Trim().ToUpperInvariant() ?? "", request.Descending, startIndex);
+        object[]? cursor = null;
+        var hasCursor = startIndex > 1 && cursors.TryGet(cursorKey, out cursor);
+        var sql = $"""
+            SELECT {UserRows.Columns}, {string.Join(", ", keys)}
+            FROM {UserRows.From}
+            WHERE u.tenant_id = @tenant AND NOT u.deleted
+            {(filter is null ? "" : "AND " + filter.Where)}
+            {(hasCursor ? $"AND ({string.Join(", ", keys)}) {(request.Descending ? "<" : ">")} ({string.Join(", ", keys.Select((_, i) => "@k" + i.ToString(CultureInfo.InvariantCulture)))})" : "")}
+            ORDER BY {string.Join(", ", keys.Select(k => $"{k} {direction}"))}
+            LIMIT @limit{(hasCursor ? "" : " OFFSET @offset")}
+            """;
+
+        var users = new List<UserRecord>(Math.Min(count, 256));
+        object[]? last = null;
+        await using (var command = connection.Command(null, sql).With("tenant", tenant).With("limit", count))
+        {
+            if (filter is not null)
+            {
+                Bind(command, filter);
+            }
+
+            if (hasCursor)
+            {
+                for (var i = 0; i < keys.Length; i++)
+                {
+                    command.WithValue("k" + i.ToString(CultureInfo.InvariantCulture), cursor![i]);
+                }
+            }
+            else
+            {
+                command.With("offset", (long)startIndex - 1);
+            }
+
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                users.Add(UserRows.Read(reader));
+                last = new object[keys.Length];
+                for (var i = 0; i < keys.Length; i++)
+                {
+                    last[i] = reader.GetValue(UserRows.ColumnCount + i);
+                }
+            }
+        }
+
+        if (users.Count == count && last is not null)
+        {
+            cursors.Set(cursorKey with { StartIndex = startIndex + count }, last);
+        }
+
+        var items = await UserRows.AttachAsync(database, connection, null, tenant, users, cancellationToken);
+        return new ListPage(new UserList(total, startIndex, items), hasCursor ? "keyset" : "offset");
+    }
+
+    private static void Bind(System.Data.Common.DbCommand command, FilterSql filter)
+    {
+        foreach (var (name, value) in filter.Parameters)
+        {
+            command.WithValue(name, value);
+        }
+    }
+}
