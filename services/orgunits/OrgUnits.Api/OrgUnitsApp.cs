@@ -1,6 +1,11 @@
+using Microservices.OrgUnits.Api.Endpoints;
+using Microservices.OrgUnits.Api.Features.Batch;
+using Microservices.OrgUnits.Api.Features.Import;
+using Microservices.OrgUnits.Api.Persistence;
 using Microservices.ServiceDefaults.Hosting;
 using Microservices.ServiceDefaults.Internal;
 using Microservices.ServiceDefaults.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microservices.OrgUnits.Api;
 
@@ -15,10 +20,16 @@ public static class OrgUnitsApp
         configure?.Invoke(builder);
         builder.AddServiceDefaults(ServiceName);
         builder.AddStore(ServiceName, typeof(OrgUnitsApp).Assembly);
+        builder.Services.AddOptions<OrgUnitsOptions>().BindConfiguration(OrgUnitsOptions.SectionName);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OrgUnitStore>();
+        builder.Services.AddSingleton<BatchCreate>();
+        builder.Services.AddSingleton<OrgUnitImport>();
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.UseInternalAuthentication();
+        app.MapOrgUnitEndpoints();
         return app;
     }
 }
