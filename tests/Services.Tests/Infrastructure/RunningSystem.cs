@@ -147,10 +147,25 @@ public sealed class RunningSystem : IAsyncDisposable
         await host.StartAsync();
     }
 
+    // Ports come from below Linux's ephemeral range (32768-60999): a port the OS hands to outgoing connections
+    // (PostgreSQL clients, HTTP clients) could be taken between this check and the host binding it.
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: try another
+            }
+        }
+
+        throw new InvalidOperationException("no free loopback port found");
     }
 }

@@ -18,6 +18,9 @@ public sealed class GroupStore(Database db, TimeProvider time)
     public const int MaxBatchGroups = 10_000;
     public const int MaxBatchMemberships = 500_000;
 
+    // Seeding statements write up to hundreds of thousands of rows; the driver's default 30 s is for requests.
+    private const int BatchCommandTimeoutSeconds = 300;
+
     /// <summary>
     /// Creates the role, or adopts the one whose externalId equals displayName (case-insensitively) when SCIM has not
     /// already linked it: adoption keeps the role's name and permissions (Assure: "if a role does not already exist with
@@ -347,6 +350,7 @@ public sealed class GroupStore(Database db, TimeProvider time)
                         + $"SELECT @tenant, r.id, r.name, r.name, r.norm, r.gx, @origin, TRUE, FALSE, 1, @now, @now FROM ({rows}) AS r",
                         parameters,
                         transaction,
+                        BatchCommandTimeoutSeconds,
                         cancellationToken: cancellationToken));
 
                     var permissionParameters = new DynamicParameters(new { tenant, deny = Access.Deny });
@@ -357,14 +361,21 @@ public sealed class GroupStore(Database db, TimeProvider time)
                         + $"SELECT @tenant, r.value, m.value, @deny FROM (SELECT value FROM {roleSource}) AS r CROSS JOIN (SELECT value FROM {moduleSource}) AS m",
                         permissionParameters,
                         transaction,
+                        BatchCommandTimeoutSeconds,
                         cancellationToken: cancellationToken));
 
+                    // In primary-key order, so the index grows by appending within each role instead of splitting pages at random.
+                    var order = Enumerable.Range(0, memberRoles.Count)
+                        .OrderBy(i => memberRoles[i], StringComparer.Ordinal)
+                        .ThenBy(i => memberUsers[i], StringComparer.Ordinal)
+                        .ToArray();
                     var memberParameters = new DynamicParameters(new { tenant, now, source = Origins.Scim });
-                    var pairs = SetSql.Pairs(db, memberParameters, "members", [.. memberRoles], [.. memberUsers]);
+                    var pairs = SetSql.Pairs(db, memberParameters, "members", [.. order.Select(i => memberRoles[i])], [.. order.Select(i => memberUsers[i])]);
                     await connection.ExecuteAsync(new CommandDefinition(
                         $"INSERT INTO memberships (tenant_id, role_id, user_id, source, created) SELECT @tenant, a, b, @source, @now FROM {pairs}",
                         memberParameters,
                         transaction,
+                        BatchCommandTimeoutSeconds,
                         cancellationToken: cancellationToken));
                     // Outbox: membership.added for every seeded membership would go here; seeding is for benchmarks.
                     return true;
