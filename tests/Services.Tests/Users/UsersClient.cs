@@ -16,7 +16,8 @@ internal sealed class UsersClient(RunningSystem system, string tenant) : IDispos
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public HttpClient Http { get; } = system.InternalClient("users", tenant);
+    // Seeding tens of thousands of users on a shared, busy machine can outlast HttpClient's 100 s default.
+    public HttpClient Http { get; } = WithTimeout(system.InternalClient("users", tenant));
 
     public string Tenant { get; } = tenant;
 
@@ -49,6 +50,14 @@ internal sealed class UsersClient(RunningSystem system, string tenant) : IDispos
         WorkPhone: null,
         MobilePhone: null,
         Attributes: null);
+
+    /// <summary>The write that reproduces a stored user: what a read-modify-write caller (the edge's PATCH) starts from.</summary>
+    public static UserWrite ToWrite(UserRecord user) => new(
+        user.UserName, user.ExternalId, user.DisplayName, user.GivenName, user.FamilyName, user.MiddleName, user.HonorificPrefix,
+        user.HonorificSuffix, user.FormattedName, user.Email, [.. user.Emails.Select(e => new EmailWrite(e.Value, e.Type, e.Primary))],
+        user.Active, user.UserType, user.AccessType, user.IsManager, user.PreferredLanguage, user.Locale, user.TimeZone, user.DateFormat,
+        user.Title, new UnitSnapshot(user.DefaultUnit.Id, user.DefaultUnit.ExternalId, user.DefaultUnit.Name, user.DefaultUnit.Enabled, null),
+        user.EmployeeNumber, user.PersonReference, user.WorkPhone, user.MobilePhone, user.Attributes);
 
     public async Task<UserRecord> CreateAsync(UserWrite user)
     {
@@ -131,4 +140,10 @@ internal sealed class UsersClient(RunningSystem system, string tenant) : IDispos
     }
 
     public void Dispose() => Http.Dispose();
+
+    private static HttpClient WithTimeout(HttpClient client)
+    {
+        client.Timeout = TimeSpan.FromMinutes(10);
+        return client;
+    }
 }

@@ -76,11 +76,10 @@ public static class UserFilterSql
 
             if (scope == EmailScope)
             {
-                // Inside emails[…] names are sub-attributes: `type`, or written out in full as `emails.type`.
-                var sub = path.SubAttribute is null ? path.Name
-                    : path.Name.Equals(UserAttributes.Emails, StringComparison.OrdinalIgnoreCase) ? path.SubAttribute
+                // Inside emails[…] every name is a sub-attribute of emails (the parser refuses dotted names there).
+                return path.SubAttribute is null
+                    ? condition(UserAttributes.FindEmail(path.Name) ?? throw Unknown(path))
                     : throw Unknown(path);
-                return condition(UserAttributes.FindEmail(sub) ?? throw Unknown(path));
             }
 
             if (path.Name.Equals(UserAttributes.Emails, StringComparison.OrdinalIgnoreCase))

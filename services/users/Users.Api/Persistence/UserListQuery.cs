@@ -47,7 +47,6 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
 
         // The id is the last key of every order, so rows with equal sort values still come in one fixed order.
         string[] keys = [.. UserAttributes.SortKeys(request.SortBy, dialect), "u.id"];
-        var direction = request.Descending ? "DESC" : "ASC";
         var startIndex = Math.Max(request.StartIndex, 1);
         var count = Math.Clamp(request.Count, 0, MaxCount);
 
@@ -62,8 +61,7 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
         }
         else
         {
-            var join = filter.UsesUnit ? "LEFT JOIN org_units ou ON ou.tenant_id = u.tenant_id AND ou.id = u.default_unit_id" : "";
-            await using var command = connection.Command(null, $"SELECT COUNT(*) FROM users u {join} WHERE u.tenant_id = @tenant AND NOT u.deleted AND {filter.Where}");
+            await using var command = connection.Command(null, CountSql(filter));
             Bind(command.With("tenant", tenant), filter);
             total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         }
@@ -76,15 +74,7 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
         var cursorKey = new CursorKey(tenant, filterText ?? "", request.SortBy?.Trim().ToUpperInvariant() ?? "", request.Descending, startIndex);
         object[]? cursor = null;
         var hasCursor = startIndex > 1 && cursors.TryGet(cursorKey, out cursor);
-        var sql = $"""
-            SELECT {UserRows.Columns}, {string.Join(", ", keys)}
-            FROM {UserRows.From}
-            WHERE u.tenant_id = @tenant AND NOT u.deleted
-            {(filter is null ? "" : "AND " + filter.Where)}
-            {(hasCursor ? $"AND ({string.Join(", ", keys)}) {(request.Descending ? "<" : ">")} ({string.Join(", ", keys.Select((_, i) => "@k" + i.ToString(CultureInfo.InvariantCulture)))})" : "")}
-            ORDER BY {string.Join(", ", keys.Select(k => $"{k} {direction}"))}
-            LIMIT @limit{(hasCursor ? "" : " OFFSET @offset")}
-            """;
+        var sql = PageSql(filter, keys, request.Descending, hasCursor);
 
         var users = new List<UserRecord>(Math.Min(count, 256));
         object[]? last = null;
@@ -126,6 +116,31 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
 
         var items = await UserRows.AttachAsync(database, connection, null, tenant, users, cancellationToken);
         return new ListPage(new UserList(total, startIndex, items), hasCursor ? "keyset" : "offset");
+    }
+
+    /// <summary>The total of a filtered list: the same WHERE as the page, joined to org units only when it needs them.</summary>
+    public static string CountSql(FilterSql filter) =>
+        $"SELECT COUNT(*) FROM users u {(filter.UsesUnit ? "LEFT JOIN org_units ou ON ou.tenant_id = u.tenant_id AND ou.id = u.default_unit_id" : "")} WHERE u.tenant_id = @tenant AND NOT u.deleted AND {filter.Where}";
+
+    /// <summary>
+    /// One page: parameters @tenant, @limit, the filter's, and either @offset or the keyset values @k0…@kn (the last
+    /// row of the previous page). Every key runs in the same direction, so one row comparison continues the order.
+    /// </summary>
+    public static string PageSql(FilterSql? filter, IReadOnlyList<string> keys, bool descending, bool keyset)
+    {
+        var direction = descending ? "DESC" : "ASC";
+        var cursor = keyset
+            ? $"AND ({string.Join(", ", keys)}) {(descending ? "<" : ">")} ({string.Join(", ", keys.Select((_, i) => "@k" + i.ToString(CultureInfo.InvariantCulture)))})"
+            : "";
+        return $"""
+            SELECT {UserRows.Columns}, {string.Join(", ", keys)}
+            FROM {UserRows.From}
+            WHERE u.tenant_id = @tenant AND NOT u.deleted
+            {(filter is null ? "" : "AND " + filter.Where)}
+            {cursor}
+            ORDER BY {string.Join(", ", keys.Select(k => $"{k} {direction}"))}
+            LIMIT @limit{(keyset ? "" : " OFFSET @offset")}
+            """;
     }
 
     private static void Bind(System.Data.Common.DbCommand command, FilterSql filter)

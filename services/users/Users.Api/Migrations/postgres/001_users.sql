@@ -67,6 +67,7 @@ CREATE TABLE users (
     created            BIGINT  NOT NULL,
     last_modified      BIGINT  NOT NULL,
     PRIMARY KEY (tenant_id, id),
+    CONSTRAINT users_person_unique UNIQUE (tenant_id, person_id),
     CONSTRAINT users_access_type_check CHECK (access_type IN ('full', 'agoOnly'))
 );
 

@@ -26,7 +26,9 @@ CREATE TABLE tenant_user_counts (
 );
 
 -- SQLite checks foreign keys when rows change, so users may name persons before that table exists; the deferred
--- check lets the user row and its person row be inserted in either order inside one transaction.
+-- check lets the user row and its person row be inserted in either order inside one transaction. users_person_unique
+-- is also the index SQLite needs to resolve a pending deferred violation when the person row arrives (without it
+-- every person insert would scan users).
 CREATE TABLE users (
     tenant_id          TEXT    NOT NULL,
     id                 TEXT    NOT NULL,
@@ -62,6 +64,7 @@ CREATE TABLE users (
     created            INTEGER NOT NULL,
     last_modified      INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, id),
+    CONSTRAINT users_person_unique UNIQUE (tenant_id, person_id),
     CONSTRAINT users_access_type_check CHECK (access_type IN ('full', 'agoOnly')),
     CONSTRAINT users_person_fk FOREIGN KEY (tenant_id, person_id)
         REFERENCES persons (tenant_id, id) DEFERRABLE INITIALLY DEFERRED
