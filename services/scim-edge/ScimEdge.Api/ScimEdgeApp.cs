@@ -29,6 +29,7 @@ public static class ScimEdgeApp
         builder.AddAdminApi();
         builder.AddScimPipeline();
         builder.AddServiceClient<OrgUnitsClient>(ServiceApp.OrgUnits);
+        builder.AddServiceClient<UsersClient>(ServiceApp.Users);
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -59,6 +59,7 @@ public static class AdminApi
         admin.MapTenantEndpoints();
         admin.MapApiKeyEndpoints();
         admin.MapOrgUnitEndpoints();
+        admin.MapUserAdminEndpoints();
         return admin;
     }
 
