@@ -13,7 +13,7 @@ namespace Microservices.ScimEdge.Api.Scim.Users;
 public static class UserEndpoints
 {
     /// <summary>Read-apply-write attempts of one PATCH before concurrent writers are reported as 409.</summary>
-    public const int MaxPatchAttempts = 5;
+    public const int MaxPatchAttempts = 10;
 
     private static readonly ResourceTypeDefinition UserType = ScimSchemas.UserResourceType;
 
@@ -124,6 +124,9 @@ public static class UserEndpoints
                 {
                     throw new ScimException(StatusCodes.Status409Conflict, null, "The user kept changing under concurrent writes; retry the request.");
                 }
+
+                // A short random pause spreads writers that collided, so they do not collide again in lock step.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
             }
         }
     }
