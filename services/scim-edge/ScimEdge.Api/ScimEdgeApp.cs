@@ -31,6 +31,7 @@ public static class ScimEdgeApp
         builder.AddScimPipeline();
         builder.AddServiceClient<OrgUnitsClient>(ServiceApp.OrgUnits);
         builder.AddScimGroups();
+        builder.AddServiceClient<UsersClient>(ServiceApp.Users);
 
         var app = builder.Build();
         app.UseExceptionHandler();

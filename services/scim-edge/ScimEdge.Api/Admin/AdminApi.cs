@@ -60,6 +60,7 @@ public static class AdminApi
         admin.MapApiKeyEndpoints();
         admin.MapOrgUnitEndpoints();
         admin.MapRoleEndpoints();
+        admin.MapUserAdminEndpoints();
         return admin;
     }
 

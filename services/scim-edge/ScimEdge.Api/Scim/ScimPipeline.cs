@@ -1,5 +1,6 @@
 using Microservices.Scim.Errors;
 using Microservices.ScimEdge.Api.ApiKeys;
+using Microservices.ScimEdge.Api.Scim.Users;
 
 namespace Microservices.ScimEdge.Api.Scim;
 
@@ -19,6 +20,7 @@ public static class ScimPipeline
         builder.Services.AddOptions<ApiKeyCacheOptions>().BindConfiguration(ApiKeyCacheOptions.SectionName);
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddSingleton(sp => ScimSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         return builder;
     }
 
@@ -35,6 +37,8 @@ public static class ScimPipeline
     public static RouteGroupBuilder MapScimApi(this IEndpointRouteBuilder endpoints)
     {
         var scim = endpoints.MapGroup(BasePath);
+        scim.MapUserEndpoints();
+        scim.MapDiscoveryEndpoints();
         scim.MapFallback("{**path}", () => ScimResults.Error(StatusCodes.Status404NotFound, null, "No such SCIM resource or endpoint."));
         return scim;
     }

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microservices.Scim.Errors;
+
+namespace Microservices.ScimEdge.Api.Clients;
+
+/// <summary>A user as the users service's internal API returns it (its record plus the person projection).</summary>
+public sealed record UserRecord(
+    string Id,
+    string UserName,
+    string? ExternalId,
+    string? DisplayName,
+    string GivenName,
+    string FamilyName,
+    string? MiddleName,
+    string? HonorificPrefix,
+    string? HonorificSuffix,
+    string? FormattedName,
+    string? Email,
+    IReadOnlyList<UserEmail> Emails,
+    bool Active,
+    string? UserType,
+    string AccessType,
+    bool IsManager,
+    string PreferredLanguage,
+    string? Locale,
+    string TimeZone,
+    string DateFormat,
+    string? Title,
+    string? Department,
+    string? EmployeeNumber,
+    string? PersonReference,
+    string? WorkPhone,
+    string? MobilePhone,
+    JsonElement? Attributes,
+    long Version,
+    DateTime Created,
+    DateTime LastModified,
+    IReadOnlyList<UserRole> Roles);
+
+public sealed record UserEmail(string Value, string? Type, bool Primary);
+
+public sealed record UserRole(string Id, string Display);
+
+public sealed record UserPage(long TotalResults, int StartIndex, IReadOnlyList<UserRecord> Items);
+
+/// <summary>
+/// The users service's internal API (<c>/internal/users...</c>). The typed methods serve SCIM: a refusal of the
+/// service becomes a <see cref="ScimException"/> carrying its status, scimType and detail; the raw ones serve the
+/// admin proxy.
+/// </summary>
+public sealed class UsersClient(HttpClient http)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The user, or null when the tenant has no such (undeleted) user.</summary>
+    public async Task<UserRecord?> GetAsync(string tenant, string id, CancellationToken cancellationToken)
+    {
+        if (!IsValidId(id))
+        {
+            return null;
+        }
+
+        using var response = await SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users/" + id, tenant), cancellationToken);
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadAsync<UserRecord>(response, cancellationToken);
+    }
+
+    public async Task<UserRecord> CreateAsync(string tenant, JsonObject write, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(ServiceCall.Create(HttpMethod.Post, "internal/users", tenant, JsonContent.Create(write)), cancellationToken);
+        return await ReadAsync<UserRecord>(response, cancellationToken);
+    }
+
+    /// <summary>Replaces the user; <paramref name="version"/>, when given, must be current (else 412 as a <see cref="ScimException"/>).</summary>
+    public async Task<UserRecord> ReplaceAsync(string tenant, string id, JsonObject write, long? version, CancellationToken cancellationToken)
+    {
+        if (!IsValidId(id))
+        {
+            throw NotFound(id);
+        }
+
+        var request = ServiceCall.Create(HttpMethod.Put, "internal/users/" + id, tenant, JsonContent.Create(write));
+        if (version is { } v)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", string.Create(CultureInfo.InvariantCulture, $"W/\"{v}\""));
+        }
+
+        using var response = await SendAsync(request, cancellationToken);
+        return await ReadAsync<UserRecord>(response, cancellationToken);
+    }
+
+    /// <summary>False when the tenant has no such (undeleted) user.</summary>
+    public async Task<bool> DeleteAsync(string tenant, string id, CancellationToken cancellationToken)
+    {
+        if (!IsValidId(id))
+        {
+            return false;
+        }
+
+        using var response = await SendAsync(ServiceCall.Create(HttpMethod.Delete, "internal/users/" + id, tenant), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return true;
+    }
+
+    /// <summary>A page of users; <paramref name="filter"/> and <paramref name="sortBy"/> use the domain field names.</summary>
+    public async Task<UserPage> ListAsync(string tenant, string? filter, string? sortBy, bool descending, int startIndex, int count, CancellationToken cancellationToken)
+    {
+        var query = new List<string>
+        {
+            "startIndex=" + startIndex.ToString(CultureInfo.InvariantCulture),
+            "count=" + count.ToString(CultureInfo.InvariantCulture),
+        };
+        if (filter is not null)
+        {
+            query.Add("filter=" + Uri.EscapeDataString(filter));
+        }
+
+        if (sortBy is not null)
+        {
+            query.Add("sortBy=" + Uri.EscapeDataString(sortBy));
+            query.Add("sortOrder=" + (descending ? "descending" : "ascending"));
+        }
+
+        using var response = await SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users?" + string.Join('&', query), tenant), cancellationToken);
+        return await ReadAsync<UserPage>(response, cancellationToken);
+    }
+
+    /// <summary>Admin proxy: the list route with the caller's query as written.</summary>
+    public Task<HttpResponseMessage> ListRawAsync(string tenant, QueryString query, CancellationToken cancellationToken) =>
+        SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users" + query.ToUriComponent(), tenant), cancellationToken);
+
+    /// <summary>Admin proxy: one user with its person record.</summary>
+    public Task<HttpResponseMessage> GetRawAsync(string tenant, string id, CancellationToken cancellationToken) =>
+        SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users/" + id, tenant), cancellationToken);
+
+    /// <summary>Admin proxy: the tenant's job-title picklist.</summary>
+    public Task<HttpResponseMessage> JobTitlesRawAsync(string tenant, CancellationToken cancellationToken) =>
+        SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/job-titles", tenant), cancellationToken);
+
+    /// <summary>User ids are UUID-like tokens; anything else could climb the path and never names a user.</summary>
+    public static bool IsValidId(string id) =>
+        id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    private static ScimException NotFound(string id) => ScimException.NotFound($"There is no user '{Truncate(id)}'.");
+
+    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+            ?? throw new InvalidOperationException("users answered an empty body");
+    }
+
+    /// <summary>The service's problem document (status, scimType, detail) becomes the SCIM error of the same meaning.</summary>
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var status = (int)response.StatusCode;
+        string? scimType = null;
+        var detail = $"The users service refused the request ({status}).";
+        try
+        {
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            if (problem.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                if (problem.RootElement.TryGetProperty("scimType", out var type) && type.ValueKind == JsonValueKind.String)
+                {
+                    scimType = type.GetString();
+                }
+
+                if (problem.RootElement.TryGetProperty("detail", out var text) && text.ValueKind == JsonValueKind.String)
+                {
+                    detail = text.GetString()!;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // A body that is not a problem document still carries a status worth passing on.
+        }
+
+        if (status is < 400 or >= 500)
+        {
+            throw new InvalidOperationException($"users answered {status}: {detail}");
+        }
+
+        throw new ScimException(status, scimType, detail);
+    }
+
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+}

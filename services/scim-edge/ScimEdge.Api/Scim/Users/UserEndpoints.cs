@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microservices.Scim;
+using Microservices.Scim.Errors;
+using Microservices.Scim.Lists;
+using Microservices.Scim.Patch;
+using Microservices.Scim.Schemas;
+using Microservices.ScimEdge.Api.Clients;
+
+namespace Microservices.ScimEdge.Api.Scim.Users;
+
+/// <summary>SCIM <c>/Users</c> (RFC 7644 §3) over the users and orgunits services; mapping in docs/scim-mapping.md.</summary>
+public static class UserEndpoints
+{
+    /// <summary>Read-apply-write attempts of one PATCH before concurrent writers are reported as 409.</summary>
+    public const int MaxPatchAttempts = 10;
+
+    private static readonly ResourceTypeDefinition UserType = ScimSchemas.UserResourceType;
+
+    public static RouteGroupBuilder MapUserEndpoints(this RouteGroupBuilder scim)
+    {
+        var users = scim.MapGroup("/Users");
+        users.MapPost("", CreateAsync);
+        users.MapGet("", ListAsync);
+        users.MapPost("/.search", SearchAsync);
+        users.MapGet("/{id}", GetAsync);
+        users.MapPut("/{id}", ReplaceAsync);
+        users.MapPatch("/{id}", PatchAsync);
+        users.MapDelete("/{id}", DeleteAsync);
+        return scim;
+    }
+
+    private static async Task<IResult> CreateAsync(ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, OrgUnitsClient orgUnits, CancellationToken cancellationToken)
+    {
+        var scim = ScimResourceValidator.Validate(await ScimBody.ReadAsync(request, settings, cancellationToken), UserType);
+        var write = await ToWriteAsync(scim, tenant, orgUnits, cancellationToken);
+        var created = await users.CreateAsync(tenant.Id, write, cancellationToken);
+        var resource = UserMapping.ToScim(created, settings);
+        request.HttpContext.Response.Headers.ETag = UserMapping.ETag(created.Version);
+        return new ScimJsonResult(resource, StatusCodes.Status201Created, settings.Location("Users", created.Id));
+    }
+
+    private static async Task<IResult> GetAsync(string id, ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, CancellationToken cancellationToken)
+    {
+        var selection = AttributeSelection.Parse(UserType, request.Query[ListQuery.AttributesParameter], request.Query[ListQuery.ExcludedAttributesParameter]);
+        var user = await users.GetAsync(tenant.Id, id, cancellationToken) ?? throw NotFound(id);
+        request.HttpContext.Response.Headers.ETag = UserMapping.ETag(user.Version);
+        return new ScimJsonResult(selection.Apply(UserMapping.ToScim(user, settings)));
+    }
+
+    private static Task<IResult> ListAsync(ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, CancellationToken cancellationToken) =>
+        QueryAsync(tenant, ListQuery.FromQueryString(UserType, request.Query.Select(q => new KeyValuePair<string, string?>(q.Key, q.Value.ToString())), settings.Limits), settings, users, cancellationToken);
+
+    private static async Task<IResult> SearchAsync(ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, CancellationToken cancellationToken) =>
+        await QueryAsync(tenant, ListQuery.FromSearchRequest(UserType, await ScimBody.ReadAsync(request, settings, cancellationToken), settings.Limits), settings, users, cancellationToken);
+
+    private static async Task<IResult> QueryAsync(ScimTenant tenant, ListQuery query, ScimSettings settings, UsersClient users, CancellationToken cancellationToken)
+    {
+        var filter = UserFilterRewriter.Rewrite(query.Filter);
+        var sortBy = UserFilterRewriter.SortField(query.Sort.SortBy);
+        var page = await users.ListAsync(tenant.Id, filter, sortBy, query.Sort.Order == SortOrder.Descending, query.Page.StartIndex, query.Page.Count, cancellationToken);
+        var resources = page.Items.Select(u => query.Selection.Apply(UserMapping.ToScim(u, settings))).ToList();
+        var total = (int)Math.Min(page.TotalResults, int.MaxValue);
+        return new ScimJsonResult(ListResponse.Create(resources, total, query.Page).ToJson());
+    }
+
+    private static async Task<IResult> ReplaceAsync(string id, ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, OrgUnitsClient orgUnits, CancellationToken cancellationToken)
+    {
+        var scim = ScimResourceValidator.Validate(await ScimBody.ReadAsync(request, settings, cancellationToken), UserType);
+        var expected = ParseIfMatch(request);
+        if (!UsersClient.IsValidId(id))
+        {
+            throw NotFound(id);
+        }
+
+        long? version = null;
+        if (expected is not null)
+        {
+            // The version checked here is the one the write names, so a write in between still fails with 412.
+            var current = await users.GetAsync(tenant.Id, id, cancellationToken) ?? throw NotFound(id);
+            CheckPrecondition(expected, current.Version);
+            version = current.Version;
+        }
+
+        var write = await ToWriteAsync(scim, tenant, orgUnits, cancellationToken);
+        var replaced = await NotFoundAs404(id, () => users.ReplaceAsync(tenant.Id, id, write, version, cancellationToken));
+        request.HttpContext.Response.Headers.ETag = UserMapping.ETag(replaced.Version);
+        return new ScimJsonResult(UserMapping.ToScim(replaced, settings));
+    }
+
+    /// <summary>
+    /// PATCH is read, apply, write: the user and its version are read, the operations applied to its SCIM form, the
+    /// result validated and written with If-Match on the version read. A concurrent write makes the users service
+    /// answer 412; without a client If-Match the whole cycle runs again on the new state, so no update is lost.
+    /// </summary>
+    private static async Task<IResult> PatchAsync(string id, ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, OrgUnitsClient orgUnits, CancellationToken cancellationToken)
+    {
+        var body = await ScimBody.ReadAsync(request, settings, cancellationToken);
+        var patch = PatchRequest.Parse(body, new PatchOptions(settings.Limits.MaxPatchOperations));
+        var expected = ParseIfMatch(request);
+        var applier = new PatchApplier(UserType);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await users.GetAsync(tenant.Id, id, cancellationToken) ?? throw NotFound(id);
+            CheckPrecondition(expected, current.Version);
+            var result = applier.Apply(UserMapping.ToScim(current, settings), patch);
+            if (!result.Changed)
+            {
+                request.HttpContext.Response.Headers.ETag = UserMapping.ETag(current.Version);
+                return new ScimJsonResult(UserMapping.ToScim(current, settings));
+            }
+
+            var scim = ScimResourceValidator.Validate(result.Resource, UserType);
+            var write = await ToWriteAsync(scim, tenant, orgUnits, cancellationToken);
+            try
+            {
+                var written = await NotFoundAs404(id, () => users.ReplaceAsync(tenant.Id, id, write, current.Version, cancellationToken));
+                request.HttpContext.Response.Headers.ETag = UserMapping.ETag(written.Version);
+                return new ScimJsonResult(UserMapping.ToScim(written, settings));
+            }
+            catch (ScimException conflict) when (conflict.Status == StatusCodes.Status412PreconditionFailed && expected is null)
+            {
+                if (attempt >= MaxPatchAttempts)
+                {
+                    throw new ScimException(StatusCodes.Status409Conflict, null, "The user kept changing under concurrent writes; retry the request.");
+                }
+
+                // A short random pause spreads writers that collided, so they do not collide again in lock step.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, ScimTenant tenant, HttpRequest request, UsersClient users, CancellationToken cancellationToken)
+    {
+        if (ParseIfMatch(request) is { } expected)
+        {
+            var current = await users.GetAsync(tenant.Id, id, cancellationToken) ?? throw NotFound(id);
+            CheckPrecondition(expected, current.Version);
+        }
+
+        return await users.DeleteAsync(tenant.Id, id, cancellationToken) ? TypedResults.NoContent() : throw NotFound(id);
+    }
+
+    private static async Task<JsonObject> ToWriteAsync(JsonObject scim, ScimTenant tenant, OrgUnitsClient orgUnits, CancellationToken cancellationToken)
+    {
+        var department = UserMapping.RequireAttributes(scim);
+        var unit = await orgUnits.ResolveAsync(tenant.Id, department, cancellationToken);
+        if (unit is not { Enabled: true, ExternalId: { Length: > 0 } })
+        {
+            throw ScimException.InvalidValue(
+                $"{ScimConstants.EnterpriseUserSchema}:department '{Clip(department)}' is not the external id of an enabled org unit of this tenant.");
+        }
+
+        return UserMapping.ToWrite(scim, unit, tenant);
+    }
+
+    private static async Task<UserRecord> NotFoundAs404(string id, Func<Task<UserRecord>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (ScimException e) when (e.Status == StatusCodes.Status404NotFound)
+        {
+            throw NotFound(id);
+        }
+        catch (ScimException e) when (e.Status == StatusCodes.Status412PreconditionFailed)
+        {
+            throw ScimException.PreconditionFailed("The user has changed since the version named in If-Match.");
+        }
+    }
+
+    /// <summary>
+    /// <c>If-Match</c> (RFC 9110 §13.1.1): null when absent or <c>*</c> (the resource exists is all it asks), else the
+    /// versions named; a tag that names no version of ours can never match.
+    /// </summary>
+    private static IReadOnlyList<long>? ParseIfMatch(HttpRequest request)
+    {
+        var header = request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return null;
+        }
+
+        var versions = new List<long>();
+        foreach (var part in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == "*")
+            {
+                return null;
+            }
+
+            var tag = part.StartsWith("W/", StringComparison.Ordinal) ? part[2..] : part;
+            if (tag.Length >= 2 && tag[0] == '"' && tag[^1] == '"')
+            {
+                tag = tag[1..^1];
+            }
+
+            versions.Add(long.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1);
+        }
+
+        return versions;
+    }
+
+    private static void CheckPrecondition(IReadOnlyList<long>? expected, long version)
+    {
+        if (expected is not null && !expected.Contains(version))
+        {
+            throw ScimException.PreconditionFailed($"The user is at version {UserMapping.ETag(version)}; If-Match names another version.");
+        }
+    }
+
+    private static ScimException NotFound(string id) => ScimException.NotFound($"There is no user '{Clip(id)}'.");
+
+    private static string Clip(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}

@@ -1,0 +1,277 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microservices.Scim;
+using Microservices.Scim.Errors;
+using Microservices.Scim.Schemas;
+using Microservices.ScimEdge.Api.Clients;
+
+namespace Microservices.ScimEdge.Api.Scim.Users;
+
+/// <summary>
+/// SCIM User JSON ⇄ the users service's fields (docs/scim-mapping.md). The validated SCIM body (minus
+/// <c>password</c>) is also kept in the opaque <c>attributes</c> field, so attributes Assure has no field for
+/// (nickName, addresses, enterprise manager, ...) come back as sent; every mapped attribute is then rewritten from
+/// the domain fields, so what is returned is always what Assure holds.
+/// </summary>
+public static partial class UserMapping
+{
+    private const string Enterprise = ScimConstants.EnterpriseUserSchema;
+    private const string Assure = ScimConstants.AssureUserSchema;
+
+    /// <summary>
+    /// Checks what creating or replacing needs before anything is resolved, and returns the department: the external
+    /// id of the user's default org unit, which the caller resolves through the orgunits service.
+    /// </summary>
+    public static string RequireAttributes(JsonObject scim)
+    {
+        RequiredString(scim["userName"], "userName");
+        var name = scim["name"] as JsonObject;
+        RequiredString(name?["givenName"], "name.givenName");
+        RequiredString(name?["familyName"], "name.familyName");
+        return Str(Extension(scim, Enterprise)?["department"])
+            ?? throw ScimException.InvalidValue($"{Enterprise}:department is required: the external id of the user's default org unit.");
+    }
+
+    /// <summary>The users service's write body for a validated SCIM User (<see cref="ScimResourceValidator"/>) and its resolved unit.</summary>
+    public static JsonObject ToWrite(JsonObject scim, OrgUnit unit, ScimTenant tenant)
+    {
+        var name = scim["name"] as JsonObject;
+        var givenName = RequiredString(name?["givenName"], "name.givenName");
+        var familyName = RequiredString(name?["familyName"], "name.familyName");
+        var userName = RequiredString(scim["userName"], "userName");
+        var enterprise = Extension(scim, Enterprise);
+        var assure = Extension(scim, Assure);
+
+        var locale = LanguageTag(scim["locale"], "locale");
+        var language = LanguageTag(scim["preferredLanguage"], "preferredLanguage") ?? locale ?? tenant.DefaultLanguage;
+        var timeZone = TimeZoneName(scim["timezone"]) ?? tenant.TimeZone;
+        var userType = Str(scim["userType"]);
+
+        var emails = scim["emails"] as JsonArray ?? [];
+        var emailWrites = new JsonArray();
+        foreach (var email in emails.OfType<JsonObject>())
+        {
+            if (Str(email["value"]) is { } value)
+            {
+                emailWrites.Add(new JsonObject { ["value"] = value, ["type"] = Str(email["type"]), ["primary"] = email["primary"]?.GetValue<bool>() ?? false });
+            }
+        }
+
+        var phones = (scim["phoneNumbers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var attributes = scim.DeepClone().AsObject();
+        attributes.Remove("password");
+
+        return new JsonObject
+        {
+            ["userName"] = userName,
+            ["externalId"] = Str(scim["externalId"]),
+            ["displayName"] = Str(scim["displayName"]) ?? Compose(name, givenName, familyName),
+            ["givenName"] = givenName,
+            ["familyName"] = familyName,
+            ["middleName"] = Str(name?["middleName"]),
+            ["honorificPrefix"] = Str(name?["honorificPrefix"]),
+            ["honorificSuffix"] = Str(name?["honorificSuffix"]),
+            ["formattedName"] = Str(name?["formatted"]) ?? Compose(name, givenName, familyName),
+            ["email"] = PrimaryEmail(emails),
+            ["emails"] = emailWrites,
+            ["active"] = scim["active"]?.GetValue<bool>() ?? true,
+            ["userType"] = userType,
+            ["accessType"] = string.Equals(userType?.Trim(), "agoonly", StringComparison.OrdinalIgnoreCase) ? "agoOnly" : "full",
+            ["isManager"] = (scim["entitlements"] as JsonArray ?? []).OfType<JsonObject>()
+                .Any(e => string.Equals(Str(e["value"])?.Trim(), "manager", StringComparison.OrdinalIgnoreCase)),
+            ["preferredLanguage"] = language,
+            ["locale"] = locale,
+            ["timeZone"] = timeZone,
+            ["dateFormat"] = Str(assure?["dateFormat"]) ?? tenant.DateFormat,
+            ["title"] = Str(scim["title"]),
+            ["defaultUnit"] = new JsonObject
+            {
+                ["id"] = unit.Id,
+                ["externalId"] = unit.ExternalId,
+                ["name"] = unit.Name,
+                ["enabled"] = unit.Enabled,
+                ["version"] = unit.Version,
+            },
+            ["employeeNumber"] = Str(enterprise?["employeeNumber"]),
+            ["personReference"] = Str(assure?["personReference"]),
+            ["workPhone"] = Phone(phones, "work"),
+            ["mobilePhone"] = Phone(phones, "mobile"),
+            ["attributes"] = attributes,
+        };
+    }
+
+    /// <summary>The SCIM User for a stored user, with <c>meta</c> and <c>groups</c> built from the public base URL.</summary>
+    public static JsonObject ToScim(UserRecord user, ScimSettings settings)
+    {
+        var stored = user.Attributes is { ValueKind: JsonValueKind.Object } raw ? JsonNode.Parse(raw.GetRawText())!.AsObject() : new JsonObject();
+        var result = new JsonObject
+        {
+            ["schemas"] = new JsonArray(ScimConstants.UserSchema, Enterprise, Assure),
+            ["id"] = user.Id,
+        };
+        Set(result, "externalId", user.ExternalId);
+        result["userName"] = user.UserName;
+
+        var name = stored["name"] as JsonObject ?? new JsonObject();
+        name = name.DeepClone().AsObject();
+        Set(name, "formatted", user.FormattedName);
+        name["familyName"] = user.FamilyName;
+        name["givenName"] = user.GivenName;
+        Set(name, "middleName", user.MiddleName);
+        Set(name, "honorificPrefix", user.HonorificPrefix);
+        Set(name, "honorificSuffix", user.HonorificSuffix);
+        result["name"] = name;
+        Set(result, "displayName", user.DisplayName);
+
+        foreach (var (key, value) in stored)
+        {
+            if (key is "schemas" or "id" or "externalId" or "userName" or "name" or "displayName" or "meta" or "groups" or "password"
+                || key.Equals(Enterprise, StringComparison.OrdinalIgnoreCase) || key.Equals(Assure, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            result[key] = value?.DeepClone();
+        }
+
+        Set(result, "title", user.Title);
+        Set(result, "userType", user.UserType);
+        result["preferredLanguage"] = user.PreferredLanguage;
+        Set(result, "locale", user.Locale);
+        result["timezone"] = user.TimeZone;
+        result["active"] = user.Active;
+        if (user.Emails.Count > 0)
+        {
+            result["emails"] = new JsonArray([.. user.Emails.Select(e => Email(e))]);
+        }
+        else
+        {
+            result.Remove("emails");
+        }
+
+        if (user.Roles.Count > 0)
+        {
+            result["groups"] = new JsonArray([.. user.Roles.Select(r => (JsonNode)new JsonObject
+            {
+                ["value"] = r.Id,
+                ["$ref"] = settings.Location("Groups", r.Id),
+                ["display"] = r.Display,
+            })]);
+        }
+
+        var enterprise = (Extension(stored, Enterprise)?.DeepClone() as JsonObject) ?? new JsonObject();
+        Set(enterprise, "employeeNumber", user.EmployeeNumber);
+        Set(enterprise, "department", user.Department);
+        result[Enterprise] = enterprise;
+
+        result[Assure] = new JsonObject
+        {
+            ["dateFormat"] = user.DateFormat,
+            ["personReference"] = user.PersonReference,
+            ["accessType"] = user.AccessType == "agoOnly" ? ScimSchemas.AccessTypeAssureGoOnly : ScimSchemas.AccessTypeFull,
+            ["isManager"] = user.IsManager,
+        };
+        if (user.PersonReference is null)
+        {
+            result[Assure]!.AsObject().Remove("personReference");
+        }
+
+        result["meta"] = new JsonObject
+        {
+            ["resourceType"] = "User",
+            ["created"] = Instant(user.Created),
+            ["lastModified"] = Instant(user.LastModified),
+            ["location"] = settings.Location("Users", user.Id),
+            ["version"] = ETag(user.Version),
+        };
+        return result;
+    }
+
+    public static string ETag(long version) => string.Create(CultureInfo.InvariantCulture, $"W/\"{version}\"");
+
+    private static JsonNode Email(UserEmail email)
+    {
+        var node = new JsonObject { ["value"] = email.Value };
+        Set(node, "type", email.Type);
+        if (email.Primary)
+        {
+            node["primary"] = true;
+        }
+
+        return node;
+    }
+
+    private static string Instant(DateTime time) =>
+        DateTime.SpecifyKind(time, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static void Set(JsonObject target, string name, string? value)
+    {
+        if (value is null)
+        {
+            target.Remove(name);
+        }
+        else
+        {
+            target[name] = value;
+        }
+    }
+
+    private static JsonObject? Extension(JsonObject resource, string urn) =>
+        resource.FirstOrDefault(p => p.Key.Equals(urn, StringComparison.OrdinalIgnoreCase)).Value as JsonObject;
+
+    private static string? Str(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text) ? text : null;
+
+    private static string RequiredString(JsonNode? node, string attribute) =>
+        Str(node) ?? throw ScimException.InvalidValue($"{attribute} is required.");
+
+    private static string Compose(JsonObject? name, string givenName, string familyName) =>
+        string.Join(' ', new[] { Str(name?["honorificPrefix"]), givenName, Str(name?["middleName"]), familyName, Str(name?["honorificSuffix"]) }.Where(p => p is not null));
+
+    /// <summary>The primary address, else the work one, else the first (docs/scim-mapping.md).</summary>
+    private static string? PrimaryEmail(JsonArray emails)
+    {
+        var all = emails.OfType<JsonObject>().Where(e => Str(e["value"]) is not null).ToList();
+        var chosen = all.FirstOrDefault(e => e["primary"]?.GetValue<bool>() == true)
+            ?? all.FirstOrDefault(e => string.Equals(Str(e["type"]), "work", StringComparison.OrdinalIgnoreCase))
+            ?? all.FirstOrDefault();
+        return chosen is null ? null : Str(chosen["value"]);
+    }
+
+    private static string? Phone(List<JsonObject> phones, string type) =>
+        phones.Where(p => string.Equals(Str(p["type"]), type, StringComparison.OrdinalIgnoreCase)).Select(p => Str(p["value"])).FirstOrDefault(v => v is not null);
+
+    /// <summary>An Accept-Language language-range (RFC 7231 §5.3.5, RFC 4647 §2.1) other than the wildcard.</summary>
+    private static string? LanguageTag(JsonNode? node, string attribute)
+    {
+        if (Str(node) is not { } tag)
+        {
+            return null;
+        }
+
+        return tag.Length <= 35 && LanguageRange().IsMatch(tag)
+            ? tag
+            : throw ScimException.InvalidValue($"{attribute} must be a language tag such as \"en-GB\" (RFC 7231 §5.3.5), not '{Clip(tag)}'.");
+    }
+
+    /// <summary>An IANA time zone name (RFC 6557), e.g. Europe/London; Windows names are refused.</summary>
+    private static string? TimeZoneName(JsonNode? node)
+    {
+        if (Str(node) is not { } zone)
+        {
+            return null;
+        }
+
+        var known = zone.Length <= 64
+            && (zone == "UTC" || TimeZoneInfo.TryConvertIanaIdToWindowsId(zone, out _))
+            && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _);
+        return known ? zone : throw ScimException.InvalidValue($"timezone must be an IANA time zone name such as \"Europe/London\" (RFC 6557), not '{Clip(zone)}'.");
+    }
+
+    private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    [GeneratedRegex("^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$", RegexOptions.CultureInvariant)]
+    private static partial Regex LanguageRange();
+}
