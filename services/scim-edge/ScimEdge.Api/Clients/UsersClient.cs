@@ -156,49 +156,51 @@ public sealed class UsersClient(HttpClient http)
     {
         await EnsureSuccessAsync(response, cancellationToken);
         return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
-            ?? throw new InvalidOperationException("users answered an empty body");
+            ?? throw new ServiceUnavailableException(ServiceApp.Users.AppId, "it answered an empty body");
     }
 
     /// <summary>The service's problem document (status, scimType, detail) becomes the SCIM error of the same meaning.</summary>
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.IsSuccessStatusCode)
+        if (!response.IsSuccessStatusCode)
         {
-            return;
+            throw await ServiceProblem.ToScimExceptionAsync(response, ServiceApp.Users.AppId, cancellationToken);
         }
-
-        var status = (int)response.StatusCode;
-        string? scimType = null;
-        var detail = $"The users service refused the request ({status}).";
-        try
-        {
-            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-            if (problem.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                if (problem.RootElement.TryGetProperty("scimType", out var type) && type.ValueKind == JsonValueKind.String)
-                {
-                    scimType = type.GetString();
-                }
-
-                if (problem.RootElement.TryGetProperty("detail", out var text) && text.ValueKind == JsonValueKind.String)
-                {
-                    detail = text.GetString()!;
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // A body that is not a problem document still carries a status worth passing on.
-        }
-
-        if (status is < 400 or >= 500)
-        {
-            throw new InvalidOperationException($"users answered {status}: {detail}");
-        }
-
-        throw new ScimException(status, scimType, detail);
     }
 
     private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+
+    /// <summary>The users service's bound on one exists call.</summary>
+    public const int MaxIdsPerCall = 10_000;
+
+    /// <summary>The ids among <paramref name="ids"/> that are not users of <paramref name="tenant"/>, in input order.</summary>
+    public async Task<IReadOnlyList<string>> MissingAsync(string tenant, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var missing = new List<string>();
+        foreach (var chunk in ids.Chunk(MaxIdsPerCall))
+        {
+            using var request = ServiceCall.Create(HttpMethod.Post, "internal/users/exists", tenant, JsonContent.Create(new ExistsRequest(chunk)));
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ServiceProblem.ToScimExceptionAsync(response, ServiceApp.Users.AppId, cancellationToken);
+            }
+
+            var body = await response.Content.ReadFromJsonAsync<ExistsResponse>(cancellationToken)
+                ?? throw new ServiceUnavailableException(ServiceApp.Users.AppId, "it answered an empty body");
+            missing.AddRange(body.Missing);
+        }
+
+        return missing;
+    }
+
+    private sealed record ExistsRequest(IReadOnlyList<string> Ids);
+
+    private sealed record ExistsResponse(IReadOnlyList<string> Missing);
 }

@@ -28,7 +28,6 @@ public static class GroupEndpoints
         builder.Services.TryAddSingleton(ScimServiceLimits.Default);
         builder.Services.AddSingleton(sp => new GroupRepresentation(sp.GetRequiredService<IConfiguration>()[PublicBaseUrlKey]));
         builder.AddServiceClient<RolesClient>(ServiceApp.Roles);
-        builder.AddServiceClient<UserDirectoryClient>(ServiceApp.Users);
         return builder;
     }
 
@@ -90,7 +89,7 @@ public static class GroupEndpoints
         return Json(selection.Apply(representation.ToScim(group)));
     }
 
-    private static async Task<IResult> CreateAsync(ScimTenant tenant, HttpRequest request, HttpResponse response, ScimServiceLimits limits, RolesClient roles, UserDirectoryClient users, GroupRepresentation representation, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(ScimTenant tenant, HttpRequest request, HttpResponse response, ScimServiceLimits limits, RolesClient roles, UsersClient users, GroupRepresentation representation, CancellationToken cancellationToken)
     {
         var write = ReadGroup(ScimResourceValidator.Validate(await ReadBodyAsync(request, limits, cancellationToken), GroupType));
         await RequireUsersAsync(tenant, write.Members, users, cancellationToken);
@@ -105,7 +104,7 @@ public static class GroupEndpoints
         return Json(resource, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ReplaceAsync(string id, ScimTenant tenant, HttpRequest request, HttpResponse response, ScimServiceLimits limits, RolesClient roles, UserDirectoryClient users, GroupRepresentation representation, CancellationToken cancellationToken)
+    private static async Task<IResult> ReplaceAsync(string id, ScimTenant tenant, HttpRequest request, HttpResponse response, ScimServiceLimits limits, RolesClient roles, UsersClient users, GroupRepresentation representation, CancellationToken cancellationToken)
     {
         var write = ReadGroup(ScimResourceValidator.Validate(await ReadBodyAsync(request, limits, cancellationToken), GroupType));
         _ = await roles.GetGroupAsync(tenant.Id, id, members: false, cancellationToken) ?? throw NotFound(id);
@@ -119,7 +118,7 @@ public static class GroupEndpoints
     /// Always 204: Entra requires it for groups and Okta accepts it. A request that asks for <c>attributes</c> still
     /// gets 204 (RFC 7644 §3.5.2 lets the server choose); the new version is in the <c>ETag</c>.
     /// </summary>
-    private static async Task<IResult> PatchAsync(string id, ScimTenant tenant, HttpRequest request, HttpResponse response, ScimServiceLimits limits, RolesClient roles, UserDirectoryClient users, GroupRepresentation representation, CancellationToken cancellationToken)
+    private static async Task<IResult> PatchAsync(string id, ScimTenant tenant, HttpRequest request, HttpResponse response, ScimServiceLimits limits, RolesClient roles, UsersClient users, GroupRepresentation representation, CancellationToken cancellationToken)
     {
         var body = await ReadBodyAsync(request, limits, cancellationToken);
         var patch = PatchRequest.Parse(body, new PatchOptions(limits.MaxPatchOperations));
@@ -267,7 +266,7 @@ public static class GroupEndpoints
         }
     }
 
-    private static async Task RequireUsersAsync(ScimTenant tenant, IReadOnlyList<string> ids, UserDirectoryClient users, CancellationToken cancellationToken)
+    private static async Task RequireUsersAsync(ScimTenant tenant, IReadOnlyList<string> ids, UsersClient users, CancellationToken cancellationToken)
     {
         var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
         var missing = await users.MissingAsync(tenant.Id, distinct, cancellationToken);
