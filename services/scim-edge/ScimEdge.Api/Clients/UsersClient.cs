@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Text._json;
-using System.Text._json.Nodes;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microservices.Scim.Errors;
 
 namespace Microservices.ScimEdge.Api.Clients;
