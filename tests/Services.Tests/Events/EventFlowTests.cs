@@ -17,7 +17,7 @@ namespace Microservices.Services.Tests.Events;
 /// </summary>
 public abstract class EventFlowTests(SystemFixture fixture)
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task GroupPatch_AddThenRemoveMembers_UsersListTheRoleThenNot()
@@ -177,7 +177,7 @@ public abstract class EventFlowTests(SystemFixture fixture)
 
     private static async Task EventuallyAsync(Func<Task<bool>> condition)
     {
-        var until = DateTime.UtcNow + Deadline;
+        var until = DateTime.UtcNow + _deadline;
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < until, "the projection did not converge");
