@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Microservices.ScimEdge.Api.Admin;
 using Microservices.ScimEdge.Api.Clients;
 using Microservices.ScimEdge.Api.Scim;
+using Microservices.ScimEdge.Api.Scim.Groups;
 using Microservices.ServiceDefaults.Hosting;
 using Microservices.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +30,7 @@ public static class ScimEdgeApp
         builder.AddAdminApi();
         builder.AddScimPipeline();
         builder.AddServiceClient<OrgUnitsClient>(ServiceApp.OrgUnits);
+        builder.AddScimGroups();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -39,7 +41,7 @@ public static class ScimEdgeApp
 
         app.MapDefaultEndpoints();
         app.MapAdminApi();
-        app.MapScimApi();
+        app.MapScimApi().MapGroupEndpoints();
         return app;
     }
 }

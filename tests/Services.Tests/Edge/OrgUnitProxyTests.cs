@@ -121,30 +121,48 @@ public abstract class OrgUnitProxyTests(EdgeSystemFixture fixture)
     [Fact]
     public async Task CreateBatch_ThroughTheEdge_HasTheSameEffectAsDirect()
     {
-        var body = "[{\"name\":\"North\",\"externalId\":\"N\"},{\"name\":\"South\",\"externalId\":\"S\"}]";
+        var body = "{\"units\":[{\"name\":\"Head Office\",\"externalId\":\"HQ\"},{\"name\":\"North\",\"externalId\":\"N\",\"parentExternalId\":\"HQ\"},{\"name\":\"South\",\"externalId\":\"S\",\"parentExternalId\":\"HQ\"}]}";
 
         var (viaEdge, direct) = await CompareAsync("orgunits/batch", "/internal/orgunits/batch", new StringContent(body, Encoding.UTF8, "application/json"), new StringContent(body, Encoding.UTF8, "application/json"));
 
+        Assert.Equal(HttpStatusCode.OK, direct.Status);
         Assert.Equal(direct, viaEdge);
+        Assert.Equal("(HQ|Head Office),(N|North),(S|South)", viaEdge.Units);
     }
 
     [Fact]
     public async Task Import_ThroughTheEdge_StreamsTheCsvAndHasTheSameEffectAsDirect()
     {
-        var csv = new StringBuilder("externalId,name,parentExternalId\nHQ,Head Office,\n");
+        // The import re-keys existing units (docs/orgunits.md), so both tenants get the same tree first.
+        var units = new StringBuilder("{\"units\":[{\"name\":\"Head Office\"}");
+        var csv = new StringBuilder("path,externalId\nHead Office,HQ\n");
         for (var i = 0; i < 2000; i++)
         {
-            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"U{i},Unit {i},HQ\n");
+            units.Append(System.Globalization.CultureInfo.InvariantCulture, $",{{\"name\":\"Unit {i}\",\"parentExternalId\":\"ROOT\"}}");
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"Head Office / Unit {i},U{i}\n");
         }
 
-        var (viaEdge, direct) = await CompareAsync(
-            "orgunits/import",
-            "/internal/orgunits/import",
-            new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"),
-            new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
+        units.Append("]}");
+        var seed = units.ToString().Replace("{\"name\":\"Head Office\"}", "{\"name\":\"Head Office\",\"externalId\":\"ROOT\"}", StringComparison.Ordinal);
+        var viaEdgeTenant = await EdgeTestApi.CreateTenantAsync(_admin);
+        var directTenant = await EdgeTestApi.CreateTenantAsync(_admin);
+        using var own = fixture.System.InternalClient(OrgUnitsApp.ServiceName, directTenant);
+        using var ownViaEdgeTenant = fixture.System.InternalClient(OrgUnitsApp.ServiceName, viaEdgeTenant);
+        foreach (var client in new[] { own, ownViaEdgeTenant })
+        {
+            using var seeded = await client.PostAsync("/internal/orgunits/batch", new StringContent(seed, Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, seeded.StatusCode);
+        }
 
-        Assert.Equal(direct, viaEdge);
-        Assert.Contains("(HQ|Head Office)", viaEdge.Units, StringComparison.Ordinal);
+        using var viaEdge = await _admin.PostAsync($"tenants/{viaEdgeTenant}/orgunits/import", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
+        using var direct = await own.PostAsync("/internal/orgunits/import", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
+
+        Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
+        Assert.Equal(direct.StatusCode, viaEdge.StatusCode);
+        var viaEdgeUnits = await UnitsAsync(viaEdgeTenant);
+        Assert.Equal(await UnitsAsync(directTenant), viaEdgeUnits);
+        Assert.Contains("(HQ|Head Office)", viaEdgeUnits, StringComparison.Ordinal);
+        Assert.Contains("(U1999|Unit 1999)", viaEdgeUnits, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -15,7 +15,7 @@ public sealed class OrgUnitsClient(HttpClient http, string tenant) : IDisposable
 {
     public const string Base = "/internal/orgunits";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions _json = new(JsonSerializerDefaults.Web);
 
     public string Tenant { get; } = tenant;
 
@@ -29,7 +29,7 @@ public sealed class OrgUnitsClient(HttpClient http, string tenant) : IDisposable
         return new OrgUnitsClient(http, tenant);
     }
 
-    public Task<HttpResponseMessage> PostAsync(object body) => Http.PostAsJsonAsync(Base, body, Json);
+    public Task<HttpResponseMessage> PostAsync(object body) => Http.PostAsJsonAsync(Base, body, _json);
 
     public async Task<Unit> CreateAsync(string name, string? parentId = null, string? externalId = null, string? parentExternalId = null)
     {
@@ -42,7 +42,7 @@ public sealed class OrgUnitsClient(HttpClient http, string tenant) : IDisposable
 
     public Task<HttpResponseMessage> PatchAsync(string id, object body, string? ifMatch = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Patch, $"{Base}/{id}") { Content = JsonContent.Create(body, options: Json) };
+        var request = new HttpRequestMessage(HttpMethod.Patch, $"{Base}/{id}") { Content = JsonContent.Create(body, options: _json) };
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
@@ -77,7 +77,7 @@ public sealed class OrgUnitsClient(HttpClient http, string tenant) : IDisposable
         Http.GetAsync($"{Base}/resolve?externalId={Uri.EscapeDataString(externalId)}");
 
     public Task<HttpResponseMessage> BatchAsync(IEnumerable<object> units) =>
-        Http.PostAsJsonAsync($"{Base}/batch", new { units }, Json);
+        Http.PostAsJsonAsync($"{Base}/batch", new { units }, _json);
 
     public Task<HttpResponseMessage> ImportAsync(string csv) => ImportAsync(Encoding.UTF8.GetBytes(csv));
 
@@ -91,7 +91,7 @@ public sealed class OrgUnitsClient(HttpClient http, string tenant) : IDisposable
     public Task<HttpResponseMessage> ImportAsync(HttpContent content) => Http.PostAsync($"{Base}/import", content);
 
     public static async Task<T> ReadAsync<T>(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<T>(Json))!;
+        (await response.Content.ReadFromJsonAsync<T>(_json))!;
 
     /// <summary>The problem document of a refused request, after checking its status and media type.</summary>
     public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)

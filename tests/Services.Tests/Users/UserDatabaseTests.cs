@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microservices.ServiceDefaults.Storage;
@@ -66,7 +67,10 @@ public sealed class UserDatabaseTestsOnPostgres(ITestOutputHelper output) : IAsy
         await neighbour.SeedAsync(UserBatchTests.Generate("n", 2_000));
         for (var from = 0; from < _size; from += BatchSize)
         {
-            await users.SeedAsync(UserBatchTests.Generate("plan", Math.Min(BatchSize, _size - from), from));
+            var batch = UserBatchTests.Generate("plan", Math.Min(BatchSize, _size - from), from).ToList();
+            var clock = Stopwatch.StartNew();
+            await users.SeedAsync(batch);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seeded {batch.Count} users in {clock.Elapsed.TotalSeconds:F1} s = {batch.Count / clock.Elapsed.TotalSeconds:F0} users/s"));
         }
 
         var target = _size / 2;
@@ -97,6 +101,8 @@ public sealed class UserDatabaseTestsOnPostgres(ITestOutputHelper output) : IAsy
             c.Parameters.AddWithValue("k0", created);
             c.Parameters.AddWithValue("k1", id);
         });
+        await ExplainAsync(connection, UserListQuery.PageSql(null, keys, descending: false, keyset: false), c => c.Parameters.AddWithValue("offset", (long)target), label: $"the same page by OFFSET {target}, for comparison");
+        await MeasureLookupsAsync(users, target);
         Assert.Contains("users_created", first, StringComparison.Ordinal);
         Assert.Contains("users_created", keyset, StringComparison.Ordinal);
         Assert.DoesNotContain("Seq Scan on users", keyset, StringComparison.Ordinal);
@@ -163,6 +169,22 @@ public sealed class UserDatabaseTestsOnPostgres(ITestOutputHelper output) : IAsy
         Assert.Equal([new("role-a", "Admins"), new("role-b", "Safety Reps")], fetched!.Roles);
         Assert.Equal(fetched.Roles, listed.Single(u => u.Id == user.Id).Roles);
         Assert.Empty(listed.Single(u => u.Id == other.Id).Roles);
+    }
+
+    /// <summary>Round trips of the edge's commonest call, over HTTP (output only: timing is not asserted).</summary>
+    private async Task MeasureLookupsAsync(UsersClient users, int target)
+    {
+        var samples = new List<double>();
+        for (var i = 0; i < 200; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var found = await users.MatchAsync($"userName eq \"plan-{(target + i) % _size:D7}\"");
+            samples.Add(clock.Elapsed.TotalMilliseconds);
+            Assert.Single(found);
+        }
+
+        samples.Sort();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GET /internal/users?filter=userName eq …, {samples.Count} sequential calls: p50 {samples[samples.Count / 2]:F2} ms, p95 {samples[(int)(samples.Count * 0.95)]:F2} ms"));
     }
 
     private static async Task ExecuteInTransactionAsync(NpgsqlConnection connection, string sql)

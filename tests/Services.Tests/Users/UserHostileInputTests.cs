@@ -9,7 +9,7 @@ namespace Microservices.Services.Tests.Users;
 
 public abstract class UserHostileInputTests(SystemFixture fixture)
 {
-    private static readonly string ValidJson = JsonSerializer.Serialize(UsersClient.Sample("valid.user"), UsersClient.Json);
+    private static readonly string _validJson = JsonSerializer.Serialize(UsersClient.Sample("valid.user"), UsersClient.Json);
 
     private UsersClient Client() => new(fixture.System, UsersClient.NewTenant());
 
@@ -49,7 +49,7 @@ public abstract class UserHostileInputTests(SystemFixture fixture)
     public async Task Create_MissingRequiredField_Is400NamingIt(string field)
     {
         using var users = Client();
-        var body = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(ValidJson)!;
+        var body = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(_validJson)!;
         body.Remove(field);
 
         using var response = await users.SendRawAsync(HttpMethod.Post, "/internal/users", JsonSerializer.Serialize(body));
@@ -77,7 +77,7 @@ public abstract class UserHostileInputTests(SystemFixture fixture)
     public async Task Create_BadFieldValue_Is400NamingTheField(string field, string value)
     {
         using var users = Client();
-        var body = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(ValidJson)!;
+        var body = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(_validJson)!;
         body[field] = JsonSerializer.SerializeToElement(value);
 
         using var response = await users.SendRawAsync(HttpMethod.Post, "/internal/users", JsonSerializer.Serialize(body));
@@ -109,7 +109,7 @@ public abstract class UserHostileInputTests(SystemFixture fixture)
     public async Task Create_BadEmails_Is400NamingTheEntry(string emails, string field)
     {
         using var users = Client();
-        var body = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(ValidJson)!;
+        var body = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(_validJson)!;
         body["emails"] = JsonDocument.Parse(emails).RootElement;
 
         using var response = await users.SendRawAsync(HttpMethod.Post, "/internal/users", JsonSerializer.Serialize(body));
@@ -124,7 +124,7 @@ public abstract class UserHostileInputTests(SystemFixture fixture)
     public async Task Create_AttributesNotAnObject_Is400(string attributes)
     {
         using var users = Client();
-        var body = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(ValidJson)!;
+        var body = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(_validJson)!;
         body["attributes"] = JsonDocument.Parse(attributes).RootElement;
 
         using var response = await users.SendRawAsync(HttpMethod.Post, "/internal/users", JsonSerializer.Serialize(body));
@@ -137,8 +137,8 @@ public abstract class UserHostileInputTests(SystemFixture fixture)
     public async Task Create_OversizedOrTooDeepAttributes_Is400()
     {
         using var users = Client();
-        var big = ValidJson[..^1] + ",\"attributes\":{\"blob\":\"" + new string('b', 70_000) + "\"}}";
-        var deep = ValidJson[..^1] + ",\"attributes\":" + string.Concat(Enumerable.Repeat("{\"a\":", 200)) + "1" + new string('}', 200) + "}";
+        var big = _validJson[..^1] + ",\"attributes\":{\"blob\":\"" + new string('b', 70_000) + "\"}}";
+        var deep = _validJson[..^1] + ",\"attributes\":" + string.Concat(Enumerable.Repeat("{\"a\":", 200)) + "1" + new string('}', 200) + "}";
 
         using var bigResponse = await users.SendRawAsync(HttpMethod.Post, "/internal/users", big);
         using var deepResponse = await users.SendRawAsync(HttpMethod.Post, "/internal/users", deep);
@@ -151,7 +151,7 @@ public abstract class UserHostileInputTests(SystemFixture fixture)
     public async Task Create_BodyLargerThanTheServerLimit_IsRefusedAndWritesNothing()
     {
         using var users = Client();
-        var huge = ValidJson[..^1] + ",\"displayName\":\"" + new string('d', 40 * 1024 * 1024) + "\"}";
+        var huge = _validJson[..^1] + ",\"displayName\":\"" + new string('d', 40 * 1024 * 1024) + "\"}";
 
         // Kestrel answers 413 and closes the connection, so a client still sending may see the reset instead.
         try
@@ -172,7 +172,7 @@ public abstract class UserHostileInputTests(SystemFixture fixture)
     {
         using var users = Client();
 
-        using var response = await users.SendRawAsync(HttpMethod.Post, "/internal/users", ValidJson, "text/plain");
+        using var response = await users.SendRawAsync(HttpMethod.Post, "/internal/users", _validJson, "text/plain");
 
         await UsersClient.ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
     }

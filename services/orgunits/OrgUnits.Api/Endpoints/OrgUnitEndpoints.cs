@@ -19,7 +19,7 @@ public static class OrgUnitEndpoints
     public const string BasePath = "/internal/orgunits";
 
     // Unknown members are refused so a misspelt field ("externalID" is fine, "extId" is not) never passes silently.
-    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web)
+    private static readonly JsonSerializerOptions _requestJson = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
@@ -189,12 +189,13 @@ public static class OrgUnitEndpoints
             }
 
             var tag = part.StartsWith("W/", StringComparison.Ordinal) ? part[2..] : part;
-            if (tag.Length < 3 || tag[0] != '"' || tag[^1] != '"' || !int.TryParse(tag[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            if (tag.Length < 2 || tag[0] != '"' || tag[^1] != '"')
             {
                 throw OrgUnitException.Invalid("If-Match", "If-Match must be an entity tag such as \"3\" (the unit's version)");
             }
 
-            versions.Add(version);
+            // A well-formed tag that is not one of ours can never match: RFC 7232 §3.1 makes that a 412, not a 400.
+            versions.Add(int.TryParse(tag[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1);
         }
 
         return new VersionPrecondition(false, versions);
@@ -221,7 +222,7 @@ public static class OrgUnitEndpoints
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(context.Request.Body, RequestJson, cancellationToken)
+            return await JsonSerializer.DeserializeAsync<T>(context.Request.Body, _requestJson, cancellationToken)
                 ?? throw OrgUnitException.Invalid("body", "the body must be a JSON object");
         }
         catch (JsonException invalid)

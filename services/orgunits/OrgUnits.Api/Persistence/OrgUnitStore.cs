@@ -12,7 +12,7 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
     // Guards recursive walks against a corrupted (cyclic) parent chain; no real tree is this deep.
     private const int MaxDepth = 10_000;
 
-    private static readonly StringComparer SiblingNameOrder = StringComparer.OrdinalIgnoreCase;
+    private static readonly StringComparer _siblingNameOrder = StringComparer.OrdinalIgnoreCase;
 
     public Task<OrgUnitView?> GetAsync(string tenant, string id, CancellationToken cancellationToken) =>
         LoadAsync(tenant, "id", id, cancellationToken);
@@ -89,7 +89,7 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
     {
         rows.Sort(static (a, b) =>
         {
-            var order = SiblingNameOrder.Compare(a.Name, b.Name);
+            var order = _siblingNameOrder.Compare(a.Name, b.Name);
             if (order == 0)
             {
                 order = string.CompareOrdinal(a.Name, b.Name);
@@ -303,8 +303,8 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
                     WITH RECURSIVE up (id, parent_id, depth) AS (
                         SELECT id, parent_id, 0 FROM org_units WHERE tenant_id = @tenant AND id = @parent
                         UNION ALL
-                        SELECT p.id, p.parent_id, u.depth + 1 FROM org_units p JOIN up u ON p.tenant_id = @tenant AND p.id = u.parent_id
-                        WHERE u.depth < {MaxDepth}
+                        SELECT p.id, p.parent_id, u.depth + 1 FROM up u CROSS JOIN org_units p
+                        WHERE p.tenant_id = @tenant AND p.id = u.parent_id AND u.depth < {MaxDepth}
                     )
                     SELECT COUNT(*), SUM(CASE WHEN id = @unit THEN 1 ELSE 0 END) FROM up
                     """,
@@ -393,8 +393,8 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
                 SELECT {OrgUnitRow.Columns}, 0 FROM org_units WHERE tenant_id = @tenant AND {keyColumn} = @key
                 UNION ALL
                 SELECT p.id, p.name, p.external_id, p.parent_id, p.enabled, p.version, p.created_at, p.last_modified, c.depth + 1
-                FROM org_units p JOIN chain c ON p.tenant_id = @tenant AND p.id = c.parent_id
-                WHERE c.depth < {MaxDepth}
+                FROM chain c CROSS JOIN org_units p
+                WHERE p.tenant_id = @tenant AND p.id = c.parent_id AND c.depth < {MaxDepth}
             )
             SELECT {OrgUnitRow.Columns}, depth FROM chain ORDER BY depth DESC
             """,

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Primitives;
 namespace Microservices.ScimEdge.Api.Admin;
 
 /// <summary>
-/// The operator API at <c>/admin/v1</c>: tenants, API keys, and org units proxied to the orgunits service.
+/// The operator API at <c>/admin/v1</c>: tenants, API keys, org units proxied to the orgunits service and roles to the roles service.
 /// Authenticated by <c>Authorization: Bearer &lt;SCIM_ADMIN_TOKEN&gt;</c>; errors are RFC 7807 problem documents.
 /// </summary>
 public static class AdminApi
@@ -59,6 +59,7 @@ public static class AdminApi
         admin.MapTenantEndpoints();
         admin.MapApiKeyEndpoints();
         admin.MapOrgUnitEndpoints();
+        admin.MapRoleEndpoints();
         return admin;
     }
 

@@ -6,12 +6,11 @@ namespace Microservices.ScimEdge.Api.Admin;
 
 /// <summary>
 /// Writes a domain service's response as the admin API's own: status, body (streamed), content type, and the
-/// headers a client acts on. A <c>Location</c> under <c>/internal/orgunits</c> is rewritten to the admin path;
-/// any other internal URL is dropped rather than leaked.
+/// headers a client acts on. A <c>Location</c> under <paramref name="internalPrefix"/> (the service's route, e.g.
+/// <c>/internal/orgunits</c>) is rewritten to the admin path; any other internal URL is dropped rather than leaked.
 /// </summary>
-internal sealed class ForwardedResponse(HttpResponseMessage upstream, string publicPrefix) : IResult
+internal sealed class ForwardedResponse(HttpResponseMessage upstream, string publicPrefix, string internalPrefix = "/internal/orgunits") : IResult
 {
-    private const string InternalPrefix = "/internal/orgunits";
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -68,12 +67,12 @@ internal sealed class ForwardedResponse(HttpResponseMessage upstream, string pub
         }
 
         var path = location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
-        if (!path.StartsWith(InternalPrefix, StringComparison.Ordinal))
+        if (!path.StartsWith(internalPrefix, StringComparison.Ordinal))
         {
             return null;
         }
 
-        var rest = path[InternalPrefix.Length..];
+        var rest = path[internalPrefix.Length..];
         return rest.Length == 0 || rest[0] is '/' or '?' ? publicPrefix + rest : null;
     }
 }

@@ -42,7 +42,7 @@ public sealed record UserData(
     public const int MaxEmails = 20;
     public const int MaxAttributesLength = 65_536;
 
-    private static readonly EmailData[] NoEmails = [];
+    private static readonly EmailData[] _noEmails = [];
 
     public const string AccessFull = "full";
     public const string AccessAgoOnly = "agoOnly";
@@ -61,7 +61,7 @@ public sealed record UserData(
     public bool SameContentAs(UserData other) =>
         WithoutCollections() == other.WithoutCollections() && Emails.SequenceEqual(other.Emails);
 
-    private UserData WithoutCollections() => this with { Emails = NoEmails, Unit = new UnitData(Unit.Id, "", "", true, null) };
+    private UserData WithoutCollections() => this with { Emails = _noEmails, Unit = new UnitData(Unit.Id, "", "", true, null) };
 
     public static UserData From(UserWrite? write, string prefix = "")
     {

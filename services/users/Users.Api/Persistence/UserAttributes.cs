@@ -34,7 +34,7 @@ public static class UserAttributes
     /// <summary>The multi-valued emails attribute: EXISTS over user_emails e, matched by any of the user's addresses.</summary>
     public const string Emails = "emails";
 
-    private static readonly UserAttribute[] All =
+    private static readonly UserAttribute[] _all =
     [
         new("id", UserAttributeKind.String, "u.id", CaseExact: true, Nullable: false),
         new("userName", UserAttributeKind.String, "u.user_name_norm", Normalized: true, Nullable: false),
@@ -66,21 +66,21 @@ public static class UserAttributes
         new("lastModified", UserAttributeKind.DateTime, "u.last_modified", Nullable: false),
     ];
 
-    private static readonly UserAttribute[] EmailAttributes =
+    private static readonly UserAttribute[] _emailAttributes =
     [
         new("value", UserAttributeKind.String, "e.value_norm", Normalized: true, Nullable: false),
         new("type", UserAttributeKind.String, "e.type"),
         new("primary", UserAttributeKind.Boolean, "e.is_primary", Nullable: false),
     ];
 
-    private static readonly Dictionary<string, UserAttribute> ByName = All.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, UserAttribute> _byName = _all.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A top-level field, matched case-insensitively as SCIM matches attribute names (RFC 7643 §2.1).</summary>
-    public static UserAttribute? Find(string name) => ByName.GetValueOrDefault(name);
+    public static UserAttribute? Find(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>A sub-attribute of <c>emails</c>; a bare <c>emails</c> means its <c>value</c> (RFC 7644 §3.4.2.2).</summary>
     public static UserAttribute? FindEmail(string? subAttribute) =>
-        EmailAttributes.FirstOrDefault(a => string.Equals(a.Name, subAttribute ?? "value", StringComparison.OrdinalIgnoreCase));
+        _emailAttributes.FirstOrDefault(a => string.Equals(a.Name, subAttribute ?? "value", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// The ORDER BY keys for <paramref name="sortBy"/> (u.id is appended by the caller as the tie-breaker). Nullable

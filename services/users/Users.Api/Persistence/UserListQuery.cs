@@ -19,14 +19,14 @@ public sealed class PageCursorCache : IDisposable
 {
     public const int Capacity = 10_000;
 
-    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan _idle = TimeSpan.FromMinutes(10);
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Capacity });
 
     public bool TryGet(CursorKey key, out object[] values) => _cache.TryGetValue(key, out values!);
 
     public void Set(CursorKey key, object[] values) =>
-        _cache.Set(key, values, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Idle });
+        _cache.Set(key, values, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = _idle });
 
     public void Dispose() => _cache.Dispose();
 }

@@ -28,8 +28,8 @@ internal static class UserRows
         LEFT JOIN org_units ou ON ou.tenant_id = u.tenant_id AND ou.id = u.default_unit_id
         """;
 
-    private static readonly EmailRecord[] NoEmails = [];
-    private static readonly RoleRef[] NoRoles = [];
+    private static readonly EmailRecord[] _noEmails = [];
+    private static readonly RoleRef[] _noRoles = [];
 
     public static UserRecord Read(DbDataReader r)
     {
@@ -46,7 +46,7 @@ internal static class UserRows
             HonorificSuffix: r.NullableString(8),
             FormattedName: r.NullableString(9),
             Email: r.NullableString(10),
-            Emails: NoEmails,
+            Emails: _noEmails,
             Active: r.GetBoolean(11),
             UserType: r.NullableString(12),
             AccessType: r.GetString(13),
@@ -67,7 +67,7 @@ internal static class UserRows
             Version: r.GetInt64(27),
             Created: UnixMicros.ToDateTime(r.GetInt64(28)),
             LastModified: UnixMicros.ToDateTime(r.GetInt64(29)),
-            Roles: NoRoles,
+            Roles: _noRoles,
             Person: new PersonRecord(
                 Id: r.GetString(33),
                 Forename: r.GetString(34),
@@ -161,8 +161,8 @@ internal static class UserRows
         [
             .. users.Select(u => u with
             {
-                Emails = emails.TryGetValue(u.Id, out var e) ? e : NoEmails,
-                Roles = roles.TryGetValue(u.Id, out var g) ? g : NoRoles,
+                Emails = emails.TryGetValue(u.Id, out var e) ? e : _noEmails,
+                Roles = roles.TryGetValue(u.Id, out var g) ? g : _noRoles,
             }),
         ];
     }

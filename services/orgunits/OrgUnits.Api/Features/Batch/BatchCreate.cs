@@ -18,7 +18,7 @@ public sealed class BatchCreate(Database database, TimeProvider time, IOptions<O
     private const string Staging = "org_unit_batch";
     private const int AnalyzeAfter = 10_000;
 
-    private static readonly string[] StagingColumns =
+    private static readonly string[] _stagingColumns =
         ["idx", "id", "name", "name_norm", "ext", "ext_norm", "parent_id", "parent_ext", "parent_ext_norm", "check_parent"];
 
     public async Task<int> CreateAsync(string tenant, BatchCreateRequest request, CancellationToken cancellationToken)
@@ -175,7 +175,7 @@ public sealed class BatchCreate(Database database, TimeProvider time, IOptions<O
                 parent_id TEXT, parent_ext TEXT, parent_ext_norm TEXT, check_parent BIGINT NOT NULL)
             """,
             cancellationToken);
-        await using (var writer = await StagingWriter.StartAsync(database, connection, transaction, Staging, StagingColumns, cancellationToken))
+        await using (var writer = await StagingWriter.StartAsync(database, connection, transaction, Staging, _stagingColumns, cancellationToken))
         {
             foreach (var row in rows.OfType<object?[]>())
             {

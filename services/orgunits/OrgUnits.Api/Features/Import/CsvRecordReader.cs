@@ -46,9 +46,9 @@ internal sealed class CsvRecordReader(Stream stream, int maxCellBytes = 16 * 102
         QuoteInQuoted,
     }
 
-    private static readonly SearchValues<byte> UnquotedStops = SearchValues.Create(",\"\r\n"u8);
-    private static readonly SearchValues<byte> QuotedStops = SearchValues.Create("\"\r\n"u8);
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly SearchValues<byte> _unquotedStops = SearchValues.Create(",\"\r\n"u8);
+    private static readonly SearchValues<byte> _quotedStops = SearchValues.Create("\"\r\n"u8);
+    private static readonly UTF8Encoding _strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly byte[] _buffer = new byte[64 * 1024];
     private readonly CsvRecord _record = new();
@@ -152,7 +152,7 @@ internal sealed class CsvRecordReader(Stream stream, int maxCellBytes = 16 * 102
             if (_state is State.Unquoted or State.Quoted)
             {
                 var rest = _buffer.AsSpan(_position, _length - _position);
-                var run = rest.IndexOfAny(_state == State.Quoted ? QuotedStops : UnquotedStops);
+                var run = rest.IndexOfAny(_state == State.Quoted ? _quotedStops : _unquotedStops);
                 if (run != 0)
                 {
                     var content = run < 0 ? rest : rest[..run];
@@ -277,7 +277,7 @@ internal sealed class CsvRecordReader(Stream stream, int maxCellBytes = 16 * 102
         }
         else
         {
-            _record.Fields.Add(bytes.IsEmpty ? string.Empty : StrictUtf8.GetString(bytes));
+            _record.Fields.Add(bytes.IsEmpty ? string.Empty : _strictUtf8.GetString(bytes));
         }
 
         ResetCell();

@@ -32,10 +32,10 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
     private const string FinalTree = "org_unit_import_tree";
     private const string Reached = "org_unit_import_reached";
 
-    private static readonly string[] StagingColumns =
+    private static readonly string[] _stagingColumns =
         ["line", "unit_id", "path_norm", "ext", "ext_norm", "name", "name_norm", "parent_ext", "parent_ext_norm"];
 
-    private static readonly string[] KnownColumns = ["id", "path", "externalId", "name", "parentExternalId"];
+    private static readonly string[] _knownColumns = ["id", "path", "externalId", "name", "parentExternalId"];
 
     public async Task<ImportOutcome> ImportAsync(string tenant, Stream body, CancellationToken cancellationToken)
     {
@@ -64,13 +64,13 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
             var anyMove = false;
             await using (var fill = await BeginAsync(connection, write: false, cancellationToken))
             {
-                await using (var writer = await StagingWriter.StartAsync(database, connection, fill, Staging, StagingColumns, cancellationToken))
+                await using (var writer = await StagingWriter.StartAsync(database, connection, fill, Staging, _stagingColumns, cancellationToken))
                 {
                     var reader = new CsvRecordReader(body);
                     header = await ReadHeaderAsync(reader, report, cancellationToken);
                     if (header is not null)
                     {
-                        var values = new object?[StagingColumns.Length];
+                        var values = new object?[_stagingColumns.Length];
                         while (await reader.ReadAsync(cancellationToken) is { } record)
                         {
                             if (ParseRow(record, header, report, values))
@@ -108,6 +108,9 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
                 // A path is matched whole against every unit's path (built from the stored name keys), never split on
                 // its separator: names may contain "/" and siblings may share a name, so a path that fits two units is
                 // reported as ambiguous instead of picking one.
+                // In every recursive walk the CROSS JOIN fixes the join order (SQLite honours it, PostgreSQL ignores
+                // it): the recursive step's new row outside, the index lookup inside. Left to itself SQLite 3.53 put
+                // the units outside and scanned the whole tenant once per step.
                 await ExecAsync($"CREATE TEMP TABLE {Paths} (id TEXT NOT NULL, path_norm TEXT NOT NULL)");
                 await ExecAsync(
                     $"""
@@ -115,8 +118,8 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
                         SELECT id, name_norm, 0 FROM org_units WHERE tenant_id = @tenant AND parent_id IS NULL
                         UNION ALL
                         SELECT u.id, tree.path_norm || '{OrgUnitRules.PathSeparator}' || u.name_norm, tree.depth + 1
-                        FROM org_units u JOIN tree ON u.tenant_id = @tenant AND u.parent_id = tree.id
-                        WHERE tree.depth < 10000
+                        FROM tree CROSS JOIN org_units u
+                        WHERE u.tenant_id = @tenant AND u.parent_id = tree.id AND tree.depth < 10000
                     )
                     INSERT INTO {t}.{Paths} (id, path_norm) SELECT id, path_norm FROM tree
                     """);
@@ -210,7 +213,7 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
                     WITH RECURSIVE reach (id) AS (
                         SELECT id FROM {t}.{FinalTree} WHERE parent_id IS NULL
                         UNION ALL
-                        SELECT f.id FROM {t}.{FinalTree} f JOIN reach r ON f.parent_id = r.id
+                        SELECT f.id FROM reach r CROSS JOIN {t}.{FinalTree} f WHERE f.parent_id = r.id
                     )
                     INSERT INTO {t}.{Reached} (id) SELECT id FROM reach
                     """);
@@ -378,10 +381,10 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
         for (var i = 0; i < record.Fields.Count; i++)
         {
             var name = record.Fields[i].Trim();
-            var known = KnownColumns.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            var known = _knownColumns.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
             if (known is null)
             {
-                report.Add(new ImportError(record.Line, name, $"unknown column; the columns are {string.Join(", ", KnownColumns)}"));
+                report.Add(new ImportError(record.Line, name, $"unknown column; the columns are {string.Join(", ", _knownColumns)}"));
             }
             else if (!positions.TryAdd(known, i))
             {
