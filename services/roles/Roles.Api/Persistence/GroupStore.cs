@@ -2,8 +2,8 @@ using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using Microservices.Roles.Api.Domain;
-using Microservices.Roles.Api.Messaging;
 using Microservices.Roles.Api.Endpoints;
+using Microservices.Roles.Api.Messaging;
 using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 

@@ -1,7 +1,7 @@
 using Dapper;
 using Microservices.Roles.Api.Domain;
-using Microservices.Roles.Api.Messaging;
 using Microservices.Roles.Api.Endpoints;
+using Microservices.Roles.Api.Messaging;
 using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 
