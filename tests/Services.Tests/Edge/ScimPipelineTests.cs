@@ -48,6 +48,8 @@ public abstract class ScimPipelineFixture(StoreEngine engine) : IAsyncLifetime
             ["Services:Mode"] = "direct",
             ["Services:InternalToken"] = RunningSystem.InternalToken,
             ["Services:OrgUnits:BaseUrl"] = "http://127.0.0.1:9/",
+            ["Services:Users:BaseUrl"] = "http://127.0.0.1:9/",
+            ["Services:Roles:BaseUrl"] = "http://127.0.0.1:9/",
         };
         _app = ScimEdgeApp.Build([], builder =>
         {

@@ -93,18 +93,18 @@ public abstract class OrgUnitMigrationTests(StoreEngine engine) : IAsyncLifetime
         return client;
     }
 
-    /// <summary>Every bookkeeping row (version, name, applied_at): a re-applied migration would change or add one.</summary>
+    /// <summary>Every bookkeeping row (component:version, name, applied_at): a re-applied migration would change or add one.</summary>
     protected async Task<List<string>> AppliedMigrationsAsync()
     {
         await using var database = Database.Create(engine, ConnectionString);
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT version, name, applied_at FROM schema_migrations ORDER BY version";
+        command.CommandText = "SELECT component, version, name, applied_at FROM schema_migrations ORDER BY component, version";
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<string>();
         while (await reader.ReadAsync())
         {
-            rows.Add($"{reader.GetValue(0)} {reader.GetString(1)} {reader.GetString(2)}");
+            rows.Add($"{reader.GetString(0)}:{reader.GetValue(1)} {reader.GetString(2)} {reader.GetValue(3)}");
         }
 
         return rows;
@@ -133,7 +133,7 @@ public sealed class OrgUnitMigrationTestsOnPostgres() : OrgUnitMigrationTests(St
 
             var applied = await AppliedMigrationsAsync();
             Assert.Equal(applied.Count, applied.Select(r => r.Split(' ')[0]).Distinct().Count());
-            Assert.Contains(applied, r => r.StartsWith("1 org_units ", StringComparison.Ordinal));
+            Assert.Contains(applied, r => r.StartsWith("service:1 org_units ", StringComparison.Ordinal));
         }
         finally
         {
