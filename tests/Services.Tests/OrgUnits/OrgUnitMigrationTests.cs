@@ -1,7 +1,7 @@
 using System.Net;
 using Microservices.OrgUnits.Api;
-using Microservices.Services.Tests.Infrastructure;
 using Microservices.ServiceDefaults.Storage;
+using Microservices.Services.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
