@@ -32,11 +32,11 @@ public sealed record RoleGroupQuery(string? Filter, int StartIndex, int Count, s
 public sealed class RolesClient(HttpClient http)
 {
     // A PATCH or PUT of many members is one roles transaction; give it more than an ordinary call.
-    private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _writeTimeout = TimeSpan.FromSeconds(30);
 
     public async Task<RoleGroup> CreateGroupAsync(string tenant, RoleGroupWrite group, CancellationToken cancellationToken)
     {
-        using var request = ServiceCall.Create(HttpMethod.Post, "internal/groups", tenant, JsonContent.Create(group), WriteTimeout);
+        using var request = ServiceCall.Create(HttpMethod.Post, "internal/groups", tenant, JsonContent.Create(group), _writeTimeout);
         return await ReadAsync<RoleGroup>(request, null, cancellationToken);
     }
 
@@ -84,7 +84,7 @@ public sealed class RolesClient(HttpClient http)
 
     public async Task<RoleGroup> ReplaceGroupAsync(string tenant, string id, RoleGroupWrite group, string? ifMatch, CancellationToken cancellationToken)
     {
-        using var request = ServiceCall.Create(HttpMethod.Put, GroupPath(id), tenant, JsonContent.Create(group), WriteTimeout);
+        using var request = ServiceCall.Create(HttpMethod.Put, GroupPath(id), tenant, JsonContent.Create(group), _writeTimeout);
         AddIfMatch(request, ifMatch);
         return await ReadAsync<RoleGroup>(request, id, cancellationToken);
     }
@@ -92,14 +92,14 @@ public sealed class RolesClient(HttpClient http)
     /// <summary>One roles transaction: rename / externalId, then replaceMembers, removeMembers, addMembers.</summary>
     public async Task<RoleGroupPatchResult> PatchGroupAsync(string tenant, string id, JsonObject patch, string? ifMatch, CancellationToken cancellationToken)
     {
-        using var request = ServiceCall.Create(HttpMethod.Patch, GroupPath(id), tenant, JsonContent.Create(patch), WriteTimeout);
+        using var request = ServiceCall.Create(HttpMethod.Patch, GroupPath(id), tenant, JsonContent.Create(patch), _writeTimeout);
         AddIfMatch(request, ifMatch);
         return await ReadAsync<RoleGroupPatchResult>(request, id, cancellationToken);
     }
 
     public async Task DeleteGroupAsync(string tenant, string id, string? ifMatch, CancellationToken cancellationToken)
     {
-        using var request = ServiceCall.Create(HttpMethod.Delete, GroupPath(id), tenant, timeout: WriteTimeout);
+        using var request = ServiceCall.Create(HttpMethod.Delete, GroupPath(id), tenant, timeout: _writeTimeout);
         AddIfMatch(request, ifMatch);
         using var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Microservices.Services.Tests.Infrastructure;
 
 namespace Microservices.Services.Tests.Scim.Groups;
