@@ -11,7 +11,6 @@ namespace Microservices.ScimEdge.Api.Admin;
 /// </summary>
 internal sealed class ForwardedResponse(HttpResponseMessage upstream, string publicPrefix, string internalPrefix = "/internal/orgunits") : IResult
 {
-
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         using (upstream)
