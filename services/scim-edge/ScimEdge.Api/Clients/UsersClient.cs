@@ -53,7 +53,7 @@ public sealed record UserPage(long TotalResults, int StartIndex, IReadOnlyList<U
 /// </summary>
 public sealed class UsersClient(HttpClient http)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions _json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The user, or null when the tenant has no such (undeleted) user.</summary>
     public async Task<UserRecord?> GetAsync(string tenant, string id, CancellationToken cancellationToken)
@@ -155,7 +155,7 @@ public sealed class UsersClient(HttpClient http)
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         await EnsureSuccessAsync(response, cancellationToken);
-        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+        return await response.Content.ReadFromJsonAsync<T>(_json, cancellationToken)
             ?? throw new InvalidOperationException("users answered an empty body");
     }
 

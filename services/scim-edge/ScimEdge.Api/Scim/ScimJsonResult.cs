@@ -7,7 +7,7 @@ namespace Microservices.ScimEdge.Api.Scim;
 /// <summary>A SCIM resource or list as <c>application/scim+json</c>, with an optional <c>Location</c>.</summary>
 public sealed class ScimJsonResult(JsonNode body, int status = StatusCodes.Status200OK, string? location = null) : IResult
 {
-    private static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions _options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -19,6 +19,6 @@ public sealed class ScimJsonResult(JsonNode body, int status = StatusCodes.Statu
             response.Headers.Location = location;
         }
 
-        await JsonSerializer.SerializeAsync(response.Body, body, Options, httpContext.RequestAborted);
+        await JsonSerializer.SerializeAsync(response.Body, body, _options, httpContext.RequestAborted);
     }
 }

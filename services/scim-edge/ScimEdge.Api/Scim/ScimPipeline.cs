@@ -1,6 +1,6 @@
+using Microservices.Scim.Errors;
 using Microservices.ScimEdge.Api.ApiKeys;
 using Microservices.ScimEdge.Api.Scim.Users;
-using Microservices.Scim.Errors;
 
 namespace Microservices.ScimEdge.Api.Scim;
 

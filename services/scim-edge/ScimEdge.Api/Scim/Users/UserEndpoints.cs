@@ -15,7 +15,7 @@ public static class UserEndpoints
     /// <summary>Read-apply-write attempts of one PATCH before concurrent writers are reported as 409.</summary>
     public const int MaxPatchAttempts = 10;
 
-    private static readonly ResourceTypeDefinition UserType = ScimSchemas.UserResourceType;
+    private static readonly ResourceTypeDefinition _userType = ScimSchemas.UserResourceType;
 
     public static RouteGroupBuilder MapUserEndpoints(this RouteGroupBuilder scim)
     {
@@ -32,7 +32,7 @@ public static class UserEndpoints
 
     private static async Task<IResult> CreateAsync(ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, OrgUnitsClient orgUnits, CancellationToken cancellationToken)
     {
-        var scim = ScimResourceValidator.Validate(await ScimBody.ReadAsync(request, settings, cancellationToken), UserType);
+        var scim = ScimResourceValidator.Validate(await ScimBody.ReadAsync(request, settings, cancellationToken), _userType);
         var write = await ToWriteAsync(scim, tenant, orgUnits, cancellationToken);
         var created = await users.CreateAsync(tenant.Id, write, cancellationToken);
         var resource = UserMapping.ToScim(created, settings);
@@ -42,17 +42,17 @@ public static class UserEndpoints
 
     private static async Task<IResult> GetAsync(string id, ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, CancellationToken cancellationToken)
     {
-        var selection = AttributeSelection.Parse(UserType, request.Query[ListQuery.AttributesParameter], request.Query[ListQuery.ExcludedAttributesParameter]);
+        var selection = AttributeSelection.Parse(_userType, request.Query[ListQuery.AttributesParameter], request.Query[ListQuery.ExcludedAttributesParameter]);
         var user = await users.GetAsync(tenant.Id, id, cancellationToken) ?? throw NotFound(id);
         request.HttpContext.Response.Headers.ETag = UserMapping.ETag(user.Version);
         return new ScimJsonResult(selection.Apply(UserMapping.ToScim(user, settings)));
     }
 
     private static Task<IResult> ListAsync(ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, CancellationToken cancellationToken) =>
-        QueryAsync(tenant, ListQuery.FromQueryString(UserType, request.Query.Select(q => new KeyValuePair<string, string?>(q.Key, q.Value.ToString())), settings.Limits), settings, users, cancellationToken);
+        QueryAsync(tenant, ListQuery.FromQueryString(_userType, request.Query.Select(q => new KeyValuePair<string, string?>(q.Key, q.Value.ToString())), settings.Limits), settings, users, cancellationToken);
 
     private static async Task<IResult> SearchAsync(ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, CancellationToken cancellationToken) =>
-        await QueryAsync(tenant, ListQuery.FromSearchRequest(UserType, await ScimBody.ReadAsync(request, settings, cancellationToken), settings.Limits), settings, users, cancellationToken);
+        await QueryAsync(tenant, ListQuery.FromSearchRequest(_userType, await ScimBody.ReadAsync(request, settings, cancellationToken), settings.Limits), settings, users, cancellationToken);
 
     private static async Task<IResult> QueryAsync(ScimTenant tenant, ListQuery query, ScimSettings settings, UsersClient users, CancellationToken cancellationToken)
     {
@@ -66,7 +66,7 @@ public static class UserEndpoints
 
     private static async Task<IResult> ReplaceAsync(string id, ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, OrgUnitsClient orgUnits, CancellationToken cancellationToken)
     {
-        var scim = ScimResourceValidator.Validate(await ScimBody.ReadAsync(request, settings, cancellationToken), UserType);
+        var scim = ScimResourceValidator.Validate(await ScimBody.ReadAsync(request, settings, cancellationToken), _userType);
         var expected = ParseIfMatch(request);
         if (!UsersClient.IsValidId(id))
         {
@@ -98,7 +98,7 @@ public static class UserEndpoints
         var body = await ScimBody.ReadAsync(request, settings, cancellationToken);
         var patch = PatchRequest.Parse(body, new PatchOptions(settings.Limits.MaxPatchOperations));
         var expected = ParseIfMatch(request);
-        var applier = new PatchApplier(UserType);
+        var applier = new PatchApplier(_userType);
         for (var attempt = 1; ; attempt++)
         {
             var current = await users.GetAsync(tenant.Id, id, cancellationToken) ?? throw NotFound(id);
@@ -110,7 +110,7 @@ public static class UserEndpoints
                 return new ScimJsonResult(UserMapping.ToScim(current, settings));
             }
 
-            var scim = ScimResourceValidator.Validate(result.Resource, UserType);
+            var scim = ScimResourceValidator.Validate(result.Resource, _userType);
             var write = await ToWriteAsync(scim, tenant, orgUnits, cancellationToken);
             try
             {

@@ -12,10 +12,10 @@ namespace Microservices.ScimEdge.Api.Scim.Users;
 /// </summary>
 public static class UserFilterRewriter
 {
-    private static readonly AttributeResolver Resolver = new(ScimSchemas.UserResourceType);
+    private static readonly AttributeResolver _resolver = new(ScimSchemas.UserResourceType);
 
     // (schema URN, attribute, sub-attribute) → domain field. emails stays multi-valued: the service filters it with EXISTS.
-    private static readonly Dictionary<string, string> Fields = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, string> _fields = new(StringComparer.OrdinalIgnoreCase)
     {
         [Key(ScimConstants.UserSchema, "id")] = "id",
         [Key(ScimConstants.UserSchema, "externalId")] = "externalId",
@@ -66,7 +66,7 @@ public static class UserFilterRewriter
             return null;
         }
 
-        return Fields.GetValueOrDefault(Key(sortBy))
+        return _fields.GetValueOrDefault(Key(sortBy))
             ?? throw ScimException.InvalidValue($"Cannot sort by '{sortBy.ShortPath}': Assure keeps no sortable field for it.");
     }
 
@@ -83,8 +83,8 @@ public static class UserFilterRewriter
 
     private static Filter ValuePath(ValuePathFilter valuePath)
     {
-        var resolved = Resolver.Resolve(valuePath.Path);
-        if (resolved is null || valuePath.Path.SubAttribute is not null || Fields.GetValueOrDefault(Key(resolved)) != "emails.value")
+        var resolved = _resolver.Resolve(valuePath.Path);
+        if (resolved is null || valuePath.Path.SubAttribute is not null || _fields.GetValueOrDefault(Key(resolved)) != "emails.value")
         {
             throw ScimException.InvalidFilter($"'{valuePath.Path}[…]' cannot be filtered on; of the multi-valued attributes only emails[…] can.");
         }
@@ -105,7 +105,7 @@ public static class UserFilterRewriter
 
     private static AttributePath InnerPath(AttributePath path, AttributePath parent)
     {
-        var field = Fields.GetValueOrDefault(Key(ScimConstants.UserSchema, "emails", path.Name));
+        var field = _fields.GetValueOrDefault(Key(ScimConstants.UserSchema, "emails", path.Name));
         return path.SchemaUri is null && path.SubAttribute is null && field is not null
             ? new AttributePath(null, path.Name.ToLowerInvariant())
             : throw ScimException.InvalidFilter($"'{parent}[{path}]' cannot be filtered on: emails[…] filters value, type and primary.");
@@ -113,9 +113,9 @@ public static class UserFilterRewriter
 
     private static AttributePath Path(AttributePath path)
     {
-        var resolved = Resolver.Resolve(path)
+        var resolved = _resolver.Resolve(path)
             ?? throw ScimException.InvalidFilter($"Unknown attribute '{path}' in filter.");
-        var field = Fields.GetValueOrDefault(Key(resolved))
+        var field = _fields.GetValueOrDefault(Key(resolved))
             ?? throw ScimException.InvalidFilter($"The attribute '{path}' cannot be filtered on: Assure keeps no field for it.");
         var dot = field.IndexOf('.', StringComparison.Ordinal);
         return dot < 0 ? new AttributePath(null, field) : new AttributePath(null, field[..dot], field[(dot + 1)..]);
