@@ -22,6 +22,8 @@ public static class ScimPipeline
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddSingleton(sp => ScimSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        // One set of limits for every SCIM endpoint: the /Groups endpoints take it as ScimServiceLimits.
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<ScimSettings>().Limits);
         builder.Services.AddSingleton<ScimRequestMetrics>();
         return builder;
     }
