@@ -12,6 +12,9 @@ public static class ScimConstants
     /// <summary>Assure attributes that core SCIM lacks (date format, person register fields).</summary>
     public const string AssureUserSchema = "urn:ietf:params:scim:schemas:extension:assure:2.0:User";
 
+    /// <summary>The ServiceProviderConfig extension that names the request limits RFC 7643 §5 has no place for.</summary>
+    public const string AssureServiceProviderConfigSchema = "urn:ietf:params:scim:schemas:extension:assure:2.0:ServiceProviderConfig";
+
     public const string ListResponseSchema = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
     public const string ErrorSchema = "urn:ietf:params:scim:api:messages:2.0:Error";
     public const string PatchOpSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp";

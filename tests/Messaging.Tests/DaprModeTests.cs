@@ -12,6 +12,7 @@ namespace Microservices.Messaging.Tests;
 public abstract class DaprModeTests(StoreEngine engine) : IAsyncLifetime
 {
     private const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private const string TraceState = "assure=t61rcWkgMzE";
     private static readonly string _requestTraceparent = $"00-{TraceId}-00f067aa0ba902b7-01";
 
     private readonly TestDatabases _databases = new(engine);
@@ -30,7 +31,7 @@ public abstract class DaprModeTests(StoreEngine engine) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Publish_DaprMode_SendsCloudEventIdTypeAndTraceparentMetadata()
+    public async Task Publish_DaprMode_SendsCloudEventIdTypeAndTraceContextMetadata()
     {
         await using var sidecar = await FakeSidecar.StartAsync();
         var settings = TestHosts.Settings(_databases, await _databases.CreateAsync("producer"));
@@ -47,6 +48,7 @@ public abstract class DaprModeTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal(bumped.EventId, request.Metadata["cloudevent.id"]);
         Assert.Equal(TestHosts.BumpedType, request.Metadata["cloudevent.type"]);
         Assert.Equal(TraceId, ActivityContext.Parse(request.Metadata["cloudevent.traceparent"], null).TraceId.ToHexString());
+        Assert.Equal(TraceState, request.Metadata["cloudevent.tracestate"]);
         var data = FakeSidecar.Data(request);
         Assert.Equal(("w-dapr", 1L), (data.GetProperty("aggregateId").GetString(), data.GetProperty("aggregateVersion").GetInt64()));
         Assert.Equal(8, data.GetProperty("payload").GetProperty("total").GetInt64());
@@ -96,7 +98,9 @@ public abstract class DaprModeTests(StoreEngine engine) : IAsyncLifetime
             Content = JsonContent.Create(new BumpRequest(amount)),
         };
         // The test is the upstream caller: HttpClient propagates the current activity's context as traceparent.
-        using var caller = new Activity("test-caller").SetParentId(_requestTraceparent).Start();
+        using var caller = new Activity("test-caller").SetParentId(_requestTraceparent);
+        caller.TraceStateString = TraceState;
+        caller.Start();
         using var response = await client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<BumpResponse>())!;

@@ -38,8 +38,8 @@ public abstract class MigrationTests(StoreEngine engine) : IAsyncLifetime
         var first = await MigrationRunner.ApplyAsync(Db, _sources, NullLogger.Instance);
         var second = await MigrationRunner.ApplyAsync(Db, _sources, NullLogger.Instance);
 
-        Assert.Equal((2, 0), (first, second));
-        Assert.Equal([("messaging", 1, "messaging"), ("service", 1, "widgets")], await AppliedAsync());
+        Assert.Equal((3, 0), (first, second));
+        Assert.Equal([("messaging", 1, "messaging"), ("messaging", 2, "trace_state"), ("service", 1, "widgets")], await AppliedAsync());
         await using var connection = await Db.OpenAsync();
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox"));
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM widgets"));
@@ -59,8 +59,8 @@ public abstract class MigrationTests(StoreEngine engine) : IAsyncLifetime
 
         var applied = await MigrationRunner.ApplyAsync(Db, _sources, NullLogger.Instance);
 
-        Assert.Equal(1, applied);
-        Assert.Equal([("messaging", 1, "messaging"), ("service", 1, "widgets")], await AppliedAsync());
+        Assert.Equal(2, applied);
+        Assert.Equal([("messaging", 1, "messaging"), ("messaging", 2, "trace_state"), ("service", 1, "widgets")], await AppliedAsync());
     }
 
     private async Task<List<(string, int, string)>> AppliedAsync()

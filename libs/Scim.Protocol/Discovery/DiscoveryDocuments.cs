@@ -21,7 +21,7 @@ public static class DiscoveryDocuments
         var baseUrl = NormalizeBaseUrl(publicBaseUrl);
         return new JsonObject
         {
-            ["schemas"] = new JsonArray(ScimConstants.ServiceProviderConfigSchema),
+            ["schemas"] = new JsonArray(ScimConstants.ServiceProviderConfigSchema, ScimConstants.AssureServiceProviderConfigSchema),
             ["patch"] = new JsonObject { ["supported"] = true },
             // Bulk is not offered; a bulk request would still be held to the body limit every request has.
             ["bulk"] = new JsonObject
@@ -47,6 +47,17 @@ public static class DiscoveryDocuments
                     ["specUri"] = BearerSpecUri,
                     ["primary"] = true,
                 }),
+            // Every limit the edge enforces, by the name its error details use; an IdP ignores what it does not know.
+            [ScimConstants.AssureServiceProviderConfigSchema] = new JsonObject
+            {
+                ["maxPayloadSize"] = limits.MaxPayloadBytes,
+                ["maxFilterLength"] = limits.MaxFilterLength,
+                ["maxFilterDepth"] = limits.MaxFilterDepth,
+                ["maxPageSize"] = limits.MaxPageSize,
+                ["defaultPageSize"] = limits.DefaultPageSize,
+                ["maxPatchOperations"] = limits.MaxPatchOperations,
+                ["maxMembersPerOperation"] = limits.MaxMembersPerOperation,
+            },
             ["meta"] = Meta("ServiceProviderConfig", $"{baseUrl}/ServiceProviderConfig"),
         };
     }

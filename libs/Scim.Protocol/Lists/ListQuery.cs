@@ -93,7 +93,7 @@ public sealed record ListQuery(string? Filter, AttributeSelection Selection, Sor
 
         return filter.Length <= limits.MaxFilterLength
             ? filter
-            : throw ScimException.InvalidFilter($"The filter is longer than {limits.MaxFilterLength} characters.");
+            : throw ScimException.InvalidFilter($"The filter is longer than the {limits.MaxFilterLength} characters this service accepts (MaxFilterLength).");
     }
 
     private static bool ListsSearchRequestSchema(JsonNode schemas) => schemas switch

@@ -61,6 +61,10 @@ public sealed record PatchRequest(IReadOnlyList<PatchOperation> Operations)
             throw ScimException.InvalidSyntax("'Operations' must not be empty");
         }
 
+        // RFC 7644 has no scimType for "too many operations": tooMany (§3.12, "more than the server is willing to
+        // process") is the closest, and what this service has always answered, so IdP-side handling stays stable.
+        // The bulk analogue (§3.7.4, 413) is not used: that status is the body-size limit's, which fires first.
+        // Too many members in one operation is invalidValue instead: that one operation's value is refused.
         if (operations.Count > options.MaxOperations)
         {
             throw ScimException.BadRequest(

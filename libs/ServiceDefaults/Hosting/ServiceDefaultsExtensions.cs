@@ -23,6 +23,8 @@ public static class ServiceDefaultsExtensions
     /// <summary>Name of the ActivitySource and Meter every service writes its own spans and metrics to.</summary>
     public const string TelemetryName = "Microservices.Scim";
 
+    private static readonly string[] _urlLoggingCategories = ["Microsoft.AspNetCore", "System.Net.Http.HttpClient"];
+
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
         builder.Logging.ClearProviders();
@@ -33,6 +35,21 @@ public static class ServiceDefaultsExtensions
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
 
+        // Every log line carries the W3C trace id (the correlation id the edge echoes as X-Correlation-Id) and span id
+        // as a scope, so a line is found from the id an IdP admin reports.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+
+        // The framework's request logs print the full URL, query string included, and SCIM filters carry user names
+        // and emails ("userName eq ..."): keep them at Warning unless configuration says otherwise.
+        foreach (var category in _urlLoggingCategories)
+        {
+            if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+            {
+                builder.Logging.AddFilter(category, LogLevel.Warning);
+            }
+        }
+
         // Kestrel limits that hold for every service; the edge tightens the body size further.
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
@@ -42,7 +59,15 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
 
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName))
+            // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (set by the chart per service and stack) are read by the
+            // default resource detectors; the app id is the name when nothing else says.
+            .ConfigureResource(r =>
+            {
+                if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_SERVICE_NAME"]))
+                {
+                    r.AddService(serviceName);
+                }
+            })
             .WithTracing(t => t
                 .AddSource(TelemetryName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/healthz"))
@@ -53,7 +78,8 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation());
 
-        // The OTLP exporter reads the standard OTEL_* variables; without an endpoint there is nothing to export to.
+        // The OTLP exporter reads the standard OTEL_* variables and exports traces, metrics and logs alike; without an
+        // endpoint there is nothing to export to.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             otel.UseOtlpExporter();

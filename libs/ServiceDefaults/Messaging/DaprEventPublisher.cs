@@ -13,6 +13,7 @@ public sealed class DaprEventPublisher(DaprClient dapr, IOptions<MessagingOption
     public const string IdMetadata = "cloudevent.id";
     public const string TypeMetadata = "cloudevent.type";
     public const string TraceparentMetadata = "cloudevent.traceparent";
+    public const string TracestateMetadata = "cloudevent.tracestate";
 
     public async Task PublishAsync(OutboxMessage message, string? traceparent, CancellationToken cancellationToken)
     {
@@ -24,6 +25,11 @@ public sealed class DaprEventPublisher(DaprClient dapr, IOptions<MessagingOption
         if (traceparent is not null)
         {
             metadata[TraceparentMetadata] = traceparent;
+        }
+
+        if (!string.IsNullOrEmpty(message.Tracestate))
+        {
+            metadata[TracestateMetadata] = message.Tracestate;
         }
 
         using var data = JsonDocument.Parse(message.Data());

@@ -132,6 +132,10 @@ public sealed class DirectEventPublisher(
             if (traceparent is not null)
             {
                 request.Headers.Add("traceparent", traceparent);
+                if (!string.IsNullOrEmpty(message.Tracestate))
+                {
+                    request.Headers.TryAddWithoutValidation("tracestate", message.Tracestate);
+                }
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -208,8 +212,13 @@ public sealed class DirectEventPublisher(
             writer.WriteString("datacontenttype", "application/json");
             if (traceparent is not null)
             {
+                // CloudEvents distributed-tracing extension; traceid is what Dapr's own envelope also carries.
                 writer.WriteString("traceparent", traceparent);
                 writer.WriteString("traceid", traceparent);
+                if (!string.IsNullOrEmpty(message.Tracestate))
+                {
+                    writer.WriteString("tracestate", message.Tracestate);
+                }
             }
 
             writer.WritePropertyName("data");

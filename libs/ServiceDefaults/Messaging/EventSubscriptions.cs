@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dapper;
 using Dapr;
 using Microservices.ServiceDefaults.Storage;
@@ -56,6 +57,8 @@ public static class EventSubscriptionExtensions
                 var context = invocation.HttpContext;
                 var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EventSubscriptionExtensions));
                 var incoming = invocation.Arguments.OfType<IncomingEvent>().FirstOrDefault();
+                using var activity = StartConsumerActivity(incoming, topic);
+                RecordDeliveryLag(context.RequestServices, incoming, topic);
                 if (incoming?.Problem is { } problem)
                 {
                     logger.LogWarning("Dropping event {EventId} ({EventType}) on {Topic}: {Problem}", incoming.Id, incoming.Type, topic, problem);
@@ -77,6 +80,51 @@ public static class EventSubscriptionExtensions
                     return TypedResults.Json(new EventStatus("RETRY"), statusCode: StatusCodes.Status500InternalServerError);
                 }
             });
+    }
+
+    /// <summary>
+    /// The consumer span of one delivery. The HTTP server span it runs under already continues the event's trace
+    /// (the sidecar and the direct relay send the event's traceparent as the HTTP header); when that is not the
+    /// event's trace (a broker or sidecar that starts its own), the event's context is linked instead, and with no
+    /// server span at all the event's context is the parent.
+    /// </summary>
+    private static Activity? StartConsumerActivity(IncomingEvent? incoming, string topic)
+    {
+        if (incoming is null)
+        {
+            return null;
+        }
+
+        var current = Activity.Current;
+        var hasEventContext = ActivityContext.TryParse(incoming.Traceparent, incoming.Tracestate, out var eventContext);
+        ActivityContext parent = default;
+        ActivityLink[]? links = null;
+        if (hasEventContext && current is null)
+        {
+            parent = eventContext;
+        }
+        else if (hasEventContext && current!.TraceId != eventContext.TraceId)
+        {
+            links = [new ActivityLink(eventContext)];
+        }
+
+        var activity = MessagingMetrics.ActivitySource.StartActivity($"process {topic}", ActivityKind.Consumer, parent, links: links);
+        activity?.SetTag("messaging.operation.type", "process");
+        activity?.SetTag("messaging.destination.name", topic);
+        activity?.SetTag("messaging.message.id", incoming.Id);
+        activity?.SetTag("cloudevents.event_type", incoming.Type);
+        return activity;
+    }
+
+    private static void RecordDeliveryLag(IServiceProvider services, IncomingEvent? incoming, string topic)
+    {
+        if (incoming?.OccurredAt is not { } occurredAt || services.GetService<MessagingMetrics>() is not { } metrics)
+        {
+            return;
+        }
+
+        var now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+        metrics.ConsumerLag.Record(Math.Max(0, (now - occurredAt).TotalSeconds), new KeyValuePair<string, object?>("topic", topic));
     }
 
     /// <summary>

@@ -26,6 +26,9 @@ public sealed class IncomingEvent
 
     public string? Traceparent { get; private init; }
 
+    /// <summary>The W3C tracestate that came with <see cref="Traceparent"/>, if any.</summary>
+    public string? Tracestate { get; private init; }
+
     public string AggregateId { get; private init; } = string.Empty;
 
     public long AggregateVersion { get; private init; }
@@ -73,6 +76,7 @@ public sealed class IncomingEvent
                     Attribute(root, "source"),
                     Attribute(root, "topic"),
                     Attribute(root, "traceparent"),
+                    Attribute(root, "tracestate"),
                     root.TryGetProperty("data", out var data) ? data.GetRawText() : string.Empty);
             }
             catch (JsonException exception)
@@ -89,17 +93,18 @@ public sealed class IncomingEvent
             Header(headers, "source"),
             Header(headers, "topic"),
             headers.TryGetValue("traceparent", out var traceparent) && traceparent.Count > 0 ? traceparent.ToString() : null,
+            headers.TryGetValue("tracestate", out var tracestate) && tracestate.Count > 0 ? tracestate.ToString() : null,
             body);
     }
 
-    private static IncomingEvent FromParts(string? id, string? type, string? source, string? topic, string? traceparent, string data)
+    private static IncomingEvent FromParts(string? id, string? type, string? source, string? topic, string? traceparent, string? tracestate, string data)
     {
         if (string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(type))
         {
             return new IncomingEvent { Id = id ?? string.Empty, Type = type ?? string.Empty, Source = source, Topic = topic, RawData = data, Problem = "not a CloudEvent: id or type missing" };
         }
 
-        var incoming = new IncomingEvent { Id = id, Type = type, Source = source, Topic = topic, Traceparent = traceparent, RawData = data };
+        var incoming = new IncomingEvent { Id = id, Type = type, Source = source, Topic = topic, Traceparent = traceparent, Tracestate = tracestate, RawData = data };
         try
         {
             using var document = JsonDocument.Parse(data);
@@ -124,6 +129,7 @@ public sealed class IncomingEvent
                 Source = source,
                 Topic = topic,
                 Traceparent = traceparent,
+                Tracestate = tracestate,
                 RawData = data,
                 AggregateId = aggregateId.GetString()!,
                 AggregateVersion = aggregateVersion,
@@ -144,6 +150,7 @@ public sealed class IncomingEvent
         Source = incoming.Source,
         Topic = incoming.Topic,
         Traceparent = incoming.Traceparent,
+        Tracestate = incoming.Tracestate,
         RawData = incoming.RawData,
         Problem = problem,
     };

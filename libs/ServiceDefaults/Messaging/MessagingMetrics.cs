@@ -23,6 +23,7 @@ public sealed class MessagingMetrics
         Failed = meter.CreateCounter<long>("scim.outbox.publish_failures", "{attempt}", "Publish attempts that failed and were scheduled for retry.");
         Dropped = meter.CreateCounter<long>("scim.events.dropped", "{event}", "Direct mode: deliveries a subscriber dropped (DROP or 404).");
         DeliveryLag = meter.CreateHistogram<double>("scim.outbox.delivery_lag", "s", "From the change's commit time to a successful publish.");
+        ConsumerLag = meter.CreateHistogram<double>("scim.events.delivery_lag", "s", "At the consumer: from the change's commit time to the event's arrival.");
         meter.CreateObservableGauge("scim.outbox.depth", () => Volatile.Read(ref _depth), "{event}", "Unpublished outbox rows.");
         meter.CreateObservableGauge("scim.outbox.oldest_age", () => Volatile.Read(ref _oldestAgeSeconds), "s", "Age of the oldest unpublished outbox row.");
     }
@@ -34,6 +35,9 @@ public sealed class MessagingMetrics
     public Counter<long> Dropped { get; }
 
     public Histogram<double> DeliveryLag { get; }
+
+    /// <summary>Recorded by every subscription route as an event arrives (redeliveries included), tagged by topic.</summary>
+    public Histogram<double> ConsumerLag { get; }
 
     internal void ReportBacklog(long depth, double oldestAgeSeconds)
     {

@@ -25,13 +25,16 @@ public static class Outbox
         var payload = outgoing.Payload is JsonElement element
             ? element.GetRawText()
             : JsonSerializer.Serialize(outgoing.Payload, outgoing.Payload.GetType(), EventEnvelope.JsonOptions);
-        var traceparent = outgoing.Traceparent
-            ?? (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null);
+        // The change's trace context travels with the event (CloudEvents distributed-tracing extension), so the
+        // consumer's work joins the trace of the SCIM request that caused it.
+        var current = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity : null;
+        var traceparent = outgoing.Traceparent ?? current?.Id;
+        var tracestate = outgoing.Traceparent is null ? current?.TraceStateString : outgoing.Tracestate;
 
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO outbox (id, topic, type, aggregate_id, aggregate_version, payload, traceparent, occurred_at, published_at, attempts, next_attempt_at)
-            VALUES (@id, @topic, @type, @aggregateId, @aggregateVersion, @payload, @traceparent, @occurredAt, NULL, 0, @occurredAt)
+            INSERT INTO outbox (id, topic, type, aggregate_id, aggregate_version, payload, traceparent, tracestate, occurred_at, published_at, attempts, next_attempt_at)
+            VALUES (@id, @topic, @type, @aggregateId, @aggregateVersion, @payload, @traceparent, @tracestate, @occurredAt, NULL, 0, @occurredAt)
             """,
             new
             {
@@ -42,6 +45,7 @@ public static class Outbox
                 aggregateVersion = outgoing.AggregateVersion,
                 payload,
                 traceparent,
+                tracestate,
                 occurredAt,
             },
             transaction,

@@ -149,7 +149,7 @@ internal sealed class OutboxRelay(
     private async Task PublishOneAsync(OutboxMessage message, string claimToken, CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        ActivityContext.TryParse(message.Traceparent, null, out var parent);
+        ActivityContext.TryParse(message.Traceparent, message.Tracestate, out var parent);
         using var activity = MessagingMetrics.ActivitySource.StartActivity($"publish {message.Topic}", ActivityKind.Producer, parent);
         activity?.SetTag("messaging.system", settings.ParsedMode == EventsMode.Dapr ? "dapr" : "direct");
         activity?.SetTag("messaging.destination.name", message.Topic);

@@ -14,7 +14,8 @@ public sealed record OutboxMessage(
     string Payload,
     string? Traceparent,
     DateTimeOffset OccurredAt,
-    int Attempts)
+    int Attempts,
+    string? Tracestate = null)
 {
     /// <summary>The CloudEvent <c>data</c>: <see cref="EventEnvelope"/> as JSON text.</summary>
     public string Data()
@@ -52,7 +53,7 @@ internal sealed class OutboxStore(Database database)
                 WHERE published_at IS NULL AND next_attempt_at <= @now
                 ORDER BY occurred_at, id
                 LIMIT @batchSize{database.ForUpdateSkipLocked})
-            RETURNING id, topic, type, aggregate_id, aggregate_version, payload, traceparent, occurred_at, attempts
+            RETURNING id, topic, type, aggregate_id, aggregate_version, payload, traceparent, occurred_at, attempts, tracestate
             """;
         return await database.InTransactionAsync(
             async (connection, transaction) =>
@@ -71,7 +72,8 @@ internal sealed class OutboxStore(Database database)
                         reader.GetString(5),
                         reader.IsDBNull(6) ? null : reader.GetString(6),
                         UnixMicros.ToTime(Convert.ToInt64(reader.GetValue(7), CultureInfo.InvariantCulture)),
-                        Convert.ToInt32(reader.GetValue(8), CultureInfo.InvariantCulture)));
+                        Convert.ToInt32(reader.GetValue(8), CultureInfo.InvariantCulture),
+                        reader.IsDBNull(9) ? null : reader.GetString(9)));
                 }
 
                 // RETURNING gives no order; the claim's order (oldest first) is what keeps per-aggregate order where cheap.

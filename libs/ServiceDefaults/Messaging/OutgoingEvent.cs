@@ -12,6 +12,7 @@ namespace Microservices.ServiceDefaults.Messaging;
 /// <param name="Payload">Serialised with web defaults (camelCase); a <see cref="JsonElement"/> is taken as is.</param>
 /// <param name="Traceparent">W3C trace context of the change; defaults to the current activity's.</param>
 /// <param name="OccurredAt">When the change happened; defaults to now.</param>
+/// <param name="Tracestate">W3C tracestate that goes with an explicit <paramref name="Traceparent"/>.</param>
 public sealed record OutgoingEvent(
     string Topic,
     string Type,
@@ -19,7 +20,8 @@ public sealed record OutgoingEvent(
     long AggregateVersion,
     object Payload,
     string? Traceparent = null,
-    DateTimeOffset? OccurredAt = null);
+    DateTimeOffset? OccurredAt = null,
+    string? Tracestate = null);
 
 /// <summary>
 /// The CloudEvent <c>data</c> of every event, in both modes: the aggregate's identity and version travel with the

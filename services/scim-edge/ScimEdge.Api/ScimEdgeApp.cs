@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using Microservices.ScimEdge.Api.Admin;
 using Microservices.ScimEdge.Api.Clients;
+using Microservices.ScimEdge.Api.Observability;
 using Microservices.ScimEdge.Api.Scim;
 using Microservices.ScimEdge.Api.Scim.Groups;
 using Microservices.ServiceDefaults.Hosting;
@@ -34,6 +35,7 @@ public static class ScimEdgeApp
         builder.AddServiceClient<UsersClient>(ServiceApp.Users);
 
         var app = builder.Build();
+        app.UseCorrelationId();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();

@@ -17,7 +17,8 @@ public sealed class DiscoveryDocumentsTests
         MaxPageSize: 250,
         MaxPatchOperations: 300,
         MaxMembersPerOperation: 400,
-        DefaultPageSize: 50);
+        DefaultPageSize: 50,
+        MaxFilterDepth: 12);
 
     [Fact]
     public void ServiceProviderConfig_AdvertisesFeaturesAndIntegerLimits()
@@ -43,6 +44,38 @@ public sealed class DiscoveryDocumentsTests
         Assert.False(string.IsNullOrEmpty(scheme.GetProperty("description").GetString()));
         Assert.Equal("ServiceProviderConfig", document.GetProperty("meta").GetProperty("resourceType").GetString());
         Assert.Equal($"{BaseUrl}/ServiceProviderConfig", document.GetProperty("meta").GetProperty("location").GetString());
+    }
+
+    [Fact]
+    public void ServiceProviderConfig_AssureExtension_NamesEveryEnforcedLimit()
+    {
+        var document = RoundTrip(DiscoveryDocuments.ServiceProviderConfig(BaseUrl, _limits));
+
+        Assert.Equal(
+            [ScimConstants.ServiceProviderConfigSchema, ScimConstants.AssureServiceProviderConfigSchema],
+            document.GetProperty("schemas").EnumerateArray().Select(s => s.GetString()));
+        var limits = document.GetProperty(ScimConstants.AssureServiceProviderConfigSchema);
+        Assert.Equal(
+            new Dictionary<string, int>
+            {
+                ["maxPayloadSize"] = 524_288,
+                ["maxFilterLength"] = 2_000,
+                ["maxFilterDepth"] = 12,
+                ["maxPageSize"] = 250,
+                ["defaultPageSize"] = 50,
+                ["maxPatchOperations"] = 300,
+                ["maxMembersPerOperation"] = 400,
+            },
+            limits.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32()));
+    }
+
+    [Fact]
+    public void Limits_FilterDepthAboveTheParserDefault_IsAConfigurationError()
+    {
+        var d = ScimServiceLimits.Default;
+
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new ScimServiceLimits(d.MaxPayloadBytes, d.MaxFilterLength, d.MaxPageSize, d.MaxPatchOperations, d.MaxMembersPerOperation, d.DefaultPageSize, MaxFilterDepth: 33));
     }
 
     [Theory]

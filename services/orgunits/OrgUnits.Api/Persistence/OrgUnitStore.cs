@@ -1,13 +1,14 @@
 using System.Data.Common;
 using Microservices.OrgUnits.Api.Domain;
 using Microservices.OrgUnits.Api.Messaging;
+using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 using Npgsql;
 
 namespace Microservices.OrgUnits.Api.Persistence;
 
 /// <summary>Reads and single-unit writes of the org unit tree. Every query is scoped by tenant.</summary>
-public sealed class OrgUnitStore(Database database, TimeProvider time)
+public sealed class OrgUnitStore(Database database, TimeProvider time, OutboxSignal signal)
 {
     // Guards recursive walks against a corrupted (cyclic) parent chain; no real tree is this deep.
     private const int MaxDepth = 10_000;
@@ -120,7 +121,7 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
 
         try
         {
-            return await database.InTransactionAsync(
+            var unit = await database.InTransactionAsync(
                 async (connection, transaction) =>
                 {
                     string? parentId;
@@ -173,6 +174,10 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
                     return created;
                 },
                 cancellationToken);
+
+            // Committed with its orgunits event (if any): wake the relay now rather than at its next poll.
+            signal.Notify();
+            return unit;
         }
         catch (DbException exception) when (FromUniqueViolation(exception) is { } refused)
         {
@@ -189,7 +194,7 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
     {
         try
         {
-            return await database.InTransactionAsync(
+            var unit = await database.InTransactionAsync(
                 async (connection, transaction) =>
                 {
                     if (patch.ParentId.IsPresent)
@@ -255,6 +260,10 @@ public sealed class OrgUnitStore(Database database, TimeProvider time)
                     return view;
                 },
                 cancellationToken);
+
+            // Committed with its orgunits event (if any): wake the relay now rather than at its next poll.
+            signal.Notify();
+            return unit;
         }
         catch (DbException exception) when (FromUniqueViolation(exception) is { } refused)
         {

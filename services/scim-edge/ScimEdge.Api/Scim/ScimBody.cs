@@ -37,5 +37,9 @@ public static class ScimBody
     }
 
     private static ScimException TooLarge(int max) =>
-        ScimException.TooLarge($"The request body is larger than the {max} bytes this service accepts (ServiceProviderConfig bulk.maxPayloadSize).");
+        ScimException.TooLarge(Limit(max));
+
+    /// <summary>The 413 detail, naming the limit as configured and as advertised.</summary>
+    public static string Limit(int max) =>
+        $"The request body is larger than the {max} bytes this service accepts (MaxPayloadBytes, advertised as ServiceProviderConfig bulk.maxPayloadSize).";
 }

@@ -1,5 +1,6 @@
 using Microservices.Scim.Errors;
 using Microservices.ScimEdge.Api.ApiKeys;
+using Microservices.ScimEdge.Api.Observability;
 using Microservices.ScimEdge.Api.Scim.Users;
 
 namespace Microservices.ScimEdge.Api.Scim;
@@ -21,6 +22,9 @@ public static class ScimPipeline
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddSingleton(sp => ScimSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        // One set of limits for every SCIM endpoint: the /Groups endpoints take it as ScimServiceLimits.
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<ScimSettings>().Limits);
+        builder.Services.AddSingleton<ScimRequestMetrics>();
         return builder;
     }
 
@@ -30,7 +34,8 @@ public static class ScimPipeline
     /// </summary>
     public static WebApplication UseScimPipeline(this WebApplication app)
     {
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(BasePath), scim => scim.UseMiddleware<ScimMiddleware>());
+        var metrics = app.Services.GetRequiredService<ScimRequestMetrics>();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(BasePath), scim => scim.Use(metrics.InvokeAsync).UseMiddleware<ScimMiddleware>());
         return app;
     }
 

@@ -29,7 +29,8 @@ public sealed record ScimSettings(string PublicBaseUrl, ScimServiceLimits Limits
             Get(nameof(ScimServiceLimits.MaxPageSize), d.MaxPageSize),
             Get(nameof(ScimServiceLimits.MaxPatchOperations), d.MaxPatchOperations),
             Get(nameof(ScimServiceLimits.MaxMembersPerOperation), d.MaxMembersPerOperation),
-            Get(nameof(ScimServiceLimits.DefaultPageSize), d.DefaultPageSize));
+            Get(nameof(ScimServiceLimits.DefaultPageSize), d.DefaultPageSize),
+            Get(nameof(ScimServiceLimits.MaxFilterDepth), d.MaxFilterDepth));
         return new ScimSettings(url!.TrimEnd('/'), limits);
     }
 

@@ -27,7 +27,7 @@ public sealed record VersionPrecondition(bool Any, IReadOnlyList<long> Versions)
 /// Every write of a user and its person, each in one transaction. Lock order is the same everywhere (org unit
 /// projection, job title, user row, person, emails, tenant counter) so concurrent writers cannot deadlock.
 /// </summary>
-public sealed class UserStore(Database database, TimeProvider clock)
+public sealed class UserStore(Database database, TimeProvider clock, OutboxSignal signal)
 {
     public const int MaxExistsIds = 10_000;
 
@@ -208,7 +208,19 @@ public sealed class UserStore(Database database, TimeProvider clock)
             cancellationToken);
 
     /// <summary>SCIM DELETE: the user and person stay, Not Current and hidden. False when unknown or already deleted.</summary>
-    public Task<bool> DeleteAsync(string tenant, string id, CancellationToken cancellationToken) =>
+    public async Task<bool> DeleteAsync(string tenant, string id, CancellationToken cancellationToken)
+    {
+        var deleted = await DeleteRowsAsync(tenant, id, cancellationToken);
+        if (deleted)
+        {
+            // Committed with its users event: wake the relay now rather than at its next poll.
+            signal.Notify();
+        }
+
+        return deleted;
+    }
+
+    private Task<bool> DeleteRowsAsync(string tenant, string id, CancellationToken cancellationToken) =>
         WriteAsync(
             async (connection, transaction) =>
             {

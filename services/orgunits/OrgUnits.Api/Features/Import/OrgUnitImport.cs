@@ -4,6 +4,7 @@ using System.Globalization;
 using Microservices.OrgUnits.Api.Domain;
 using Microservices.OrgUnits.Api.Messaging;
 using Microservices.OrgUnits.Api.Persistence;
+using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ public sealed record ImportOutcome(int Updated, IReadOnlyList<ImportError> Error
 /// the tenant's units, and a clean file is applied by a few set-based UPDATEs in one transaction. Nothing is applied
 /// unless every row is good. See docs/orgunits.md for the format and its guarantees.
 /// </summary>
-public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitStore store, IOptions<OrgUnitsOptions> options)
+public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitStore store, IOptions<OrgUnitsOptions> options, OutboxSignal signal)
 {
     private const string Staging = "org_unit_import";
     private const string Paths = "org_unit_import_paths";
@@ -289,6 +290,11 @@ public sealed class OrgUnitImport(Database database, TimeProvider time, OrgUnitS
             }
 
             await transaction.CommitAsync(cancellationToken);
+            if (changedUnits.Count > 0)
+            {
+                signal.Notify();
+            }
+
             return new ImportOutcome(updated, [], 0);
 
             async Task AnalyzeAsync(string table)

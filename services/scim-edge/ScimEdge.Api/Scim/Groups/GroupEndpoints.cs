@@ -47,16 +47,16 @@ public static class GroupEndpoints
     private static Task<IResult> ListAsync(ScimTenant tenant, HttpRequest request, ScimServiceLimits limits, RolesClient roles, GroupRepresentation representation, CancellationToken cancellationToken)
     {
         var query = ListQuery.FromQueryString(GroupType, request.Query.Select(p => KeyValuePair.Create(p.Key, (string?)p.Value.ToString())), limits);
-        return ListPageAsync(tenant, query, roles, representation, cancellationToken);
+        return ListPageAsync(tenant, query, limits, roles, representation, cancellationToken);
     }
 
     private static async Task<IResult> SearchAsync(ScimTenant tenant, HttpRequest request, ScimServiceLimits limits, RolesClient roles, GroupRepresentation representation, CancellationToken cancellationToken)
     {
         var body = await ReadBodyAsync(request, limits, cancellationToken);
-        return await ListPageAsync(tenant, ListQuery.FromSearchRequest(GroupType, body, limits), roles, representation, cancellationToken);
+        return await ListPageAsync(tenant, ListQuery.FromSearchRequest(GroupType, body, limits), limits, roles, representation, cancellationToken);
     }
 
-    private static async Task<IResult> ListPageAsync(ScimTenant tenant, ListQuery query, RolesClient roles, GroupRepresentation representation, CancellationToken cancellationToken)
+    private static async Task<IResult> ListPageAsync(ScimTenant tenant, ListQuery query, ScimServiceLimits limits, RolesClient roles, GroupRepresentation representation, CancellationToken cancellationToken)
     {
         string? sortBy = null;
         if (query.Sort.SortBy is { } sort)
@@ -69,7 +69,7 @@ public static class GroupEndpoints
         var page = await roles.ListGroupsAsync(
             tenant.Id,
             new RoleGroupQuery(
-                query.Filter is null ? null : GroupFilterTranslator.Translate(query.Filter),
+                query.Filter is null ? null : GroupFilterTranslator.Translate(query.Filter, limits.FilterOptions),
                 query.Page.StartIndex,
                 query.Page.Count,
                 sortBy,
@@ -196,7 +196,7 @@ public static class GroupEndpoints
     {
         if (request.ContentLength > limits.MaxPayloadBytes)
         {
-            throw ScimException.TooLarge($"The request body is larger than {limits.MaxPayloadBytes} bytes.");
+            throw ScimException.TooLarge(ScimBody.Limit(limits.MaxPayloadBytes));
         }
 
         using var bounded = new MemoryStream();
@@ -206,7 +206,7 @@ public static class GroupEndpoints
         {
             if (bounded.Length + read > limits.MaxPayloadBytes)
             {
-                throw ScimException.TooLarge($"The request body is larger than {limits.MaxPayloadBytes} bytes.");
+                throw ScimException.TooLarge(ScimBody.Limit(limits.MaxPayloadBytes));
             }
 
             bounded.Write(buffer, 0, read);

@@ -12,7 +12,7 @@ namespace Microservices.ScimEdge.Api.Scim.Groups;
 /// </summary>
 public static class GroupFilterTranslator
 {
-    public static string Translate(string filter) => FilterPrinter.Print(Rewrite(FilterParser.Parse(filter)));
+    public static string Translate(string filter, FilterParserOptions? options = null) => FilterPrinter.Print(Rewrite(FilterParser.Parse(filter, options)));
 
     /// <summary>The roles sort name for a SCIM <c>sortBy</c> attribute, e.g. <c>meta.created</c> → <c>created</c>.</summary>
     public static string? SortName(string attribute, string? subAttribute) => Map(new AttributePath(null, attribute, subAttribute), allowMembers: false);

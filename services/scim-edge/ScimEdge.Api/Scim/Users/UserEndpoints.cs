@@ -56,7 +56,7 @@ public static class UserEndpoints
 
     private static async Task<IResult> QueryAsync(ScimTenant tenant, ListQuery query, ScimSettings settings, UsersClient users, CancellationToken cancellationToken)
     {
-        var filter = UserFilterRewriter.Rewrite(query.Filter);
+        var filter = UserFilterRewriter.Rewrite(query.Filter, settings.Limits.FilterOptions);
         var sortBy = UserFilterRewriter.SortField(query.Sort.SortBy);
         var page = await users.ListAsync(tenant.Id, filter, sortBy, query.Sort.Order == SortOrder.Descending, query.Page.StartIndex, query.Page.Count, cancellationToken);
         var resources = page.Items.Select(u => query.Selection.Apply(UserMapping.ToScim(u, settings))).ToList();

@@ -48,14 +48,14 @@ public static class UserFilterRewriter
     };
 
     /// <summary>The canonical domain filter text, or null for no filter.</summary>
-    public static string? Rewrite(string? filter)
+    public static string? Rewrite(string? filter, FilterParserOptions? options = null)
     {
         if (string.IsNullOrWhiteSpace(filter))
         {
             return null;
         }
 
-        return Node(FilterParser.Parse(filter)).ToString();
+        return Node(FilterParser.Parse(filter, options)).ToString();
     }
 
     /// <summary>The domain field to sort by, or null for the service's default order.</summary>
