@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using Microservices.ScimEdge.Api.Admin;
+using Microservices.ScimEdge.Api.Audit;
 using Microservices.ScimEdge.Api.Clients;
 using Microservices.ScimEdge.Api.Scim;
 using Microservices.ScimEdge.Api.Scim.Groups;
@@ -28,6 +29,7 @@ public static class ScimEdgeApp
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         builder.AddAdminApi();
+        builder.AddAuditLog();
         builder.AddScimPipeline();
         builder.AddServiceClient<OrgUnitsClient>(ServiceApp.OrgUnits);
         builder.AddScimGroups();
@@ -38,6 +40,7 @@ public static class ScimEdgeApp
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseAdminAuthentication();
+        app.UseAdminAudit();
         app.UseScimPipeline();
 
         app.MapDefaultEndpoints();

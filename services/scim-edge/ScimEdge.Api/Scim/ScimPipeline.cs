@@ -1,5 +1,7 @@
 using Microservices.Scim.Errors;
 using Microservices.ScimEdge.Api.ApiKeys;
+using Microservices.ScimEdge.Api.Audit;
+using Microservices.ScimEdge.Api.RateLimits;
 using Microservices.ScimEdge.Api.Scim.Users;
 
 namespace Microservices.ScimEdge.Api.Scim;
@@ -21,16 +23,25 @@ public static class ScimPipeline
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddSingleton(sp => ScimSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName);
+        builder.Services.AddSingleton<RateLimitStore>();
+        builder.Services.AddSingleton<TenantRateLimiter>();
         return builder;
     }
 
     /// <summary>
     /// Authentication and error shaping run for the whole path prefix, before routing's endpoint runs, so an unknown
-    /// SCIM route is authenticated first and answers 404 only to a valid key.
+    /// SCIM route is authenticated first and answers 404 only to a valid key. The audit record wraps everything (a 401
+    /// is recorded too); the tenant's rate limit applies once the key has named the tenant.
     /// </summary>
     public static WebApplication UseScimPipeline(this WebApplication app)
     {
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(BasePath), scim => scim.UseMiddleware<ScimMiddleware>());
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(BasePath),
+            scim => scim
+                .UseMiddleware<AuditMiddleware>(AuditKinds.Scim)
+                .UseMiddleware<ScimMiddleware>()
+                .UseMiddleware<RateLimitMiddleware>());
         return app;
     }
 
