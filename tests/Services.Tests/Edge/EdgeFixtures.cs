@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
 using Microservices.ScimEdge.Api;
 using Microservices.ServiceDefaults.Storage;
 using Microservices.Services.Tests.Infrastructure;
@@ -26,7 +27,7 @@ public abstract class EdgeSystemFixture(StoreEngine engine) : IAsyncLifetime
         }
 
         Configure(service, settings);
-    });
+    }, ConfigureHost);
 
     public async Task DisposeAsync()
     {
@@ -37,6 +38,10 @@ public abstract class EdgeSystemFixture(StoreEngine engine) : IAsyncLifetime
     }
 
     protected virtual void Configure(string service, IDictionary<string, string?> settings)
+    {
+    }
+
+    protected virtual void ConfigureHost(string service, WebApplicationBuilder builder)
     {
     }
 

@@ -102,8 +102,10 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimePr
             return null;
         }
 
-        var text = "/" + raw.TrimStart('/');
-        return text.StartsWith(basePath, StringComparison.OrdinalIgnoreCase) ? text[basePath.Length..] is { Length: > 0 } rest ? rest : "/" : text;
+        // Group prefixes combine into "/v1/scim/Users/" for an endpoint mapped at ""; the template is "/Users".
+        var text = "/" + raw.Trim('/');
+        var route = text.StartsWith(basePath, StringComparison.OrdinalIgnoreCase) ? text[basePath.Length..] : text;
+        return route.Length > 0 ? route : "/";
     }
 
     private static string? FirstLiteral(RoutePattern? pattern, string basePath) => Literals(pattern, basePath).FirstOrDefault();
