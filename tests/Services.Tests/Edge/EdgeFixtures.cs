@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
 using Microservices.ScimEdge.Api;
 using Microservices.ServiceDefaults.Storage;
 using Microservices.Services.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 
 namespace Microservices.Services.Tests.Edge;
 
