@@ -100,9 +100,11 @@ public sealed class WorkloadTests
             [
                 "ASPNETCORE_HTTP_PORTS", "Store__Engine", "Store__ConnectionString", "APP_API_TOKEN", "Services__Mode",
                 "Scim__PublicBaseUrl", "SCIM_ADMIN_TOKEN", "Events__Mode", "Events__PubSubName", "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "Scim__RateLimits__Replicas",
             ],
             name => Assert.Contains(name, env));
         Assert.Contains(Deployment.EnclosingBlocks(Deployment.LineOf("name: Events__Mode")), b => b == "else");
+        Assert.Contains(Deployment.EnclosingBlocks(Deployment.LineOf("name: Scim__RateLimits__Replicas")), b => b == "if eq $svc.daprConfig \"edge\"");
         Assert.Contains("key: token", Deployment.Lines[Deployment.LineOf("name: APP_API_TOKEN") + 4], StringComparison.Ordinal);
         Assert.Contains("name: {{ $svc.existingSecret | quote }}", Deployment.Lines[Deployment.LineOf("name: Store__ConnectionString") + 3], StringComparison.Ordinal);
     }

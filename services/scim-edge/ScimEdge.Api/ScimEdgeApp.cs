@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using Microservices.ScimEdge.Api.Admin;
+using Microservices.ScimEdge.Api.Audit;
 using Microservices.ScimEdge.Api.Clients;
 using Microservices.ScimEdge.Api.Observability;
 using Microservices.ScimEdge.Api.Scim;
@@ -29,6 +30,7 @@ public static class ScimEdgeApp
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         builder.AddAdminApi();
+        builder.AddAuditLog();
         builder.AddScimPipeline();
         builder.AddServiceClient<OrgUnitsClient>(ServiceApp.OrgUnits);
         builder.AddScimGroups();
@@ -40,6 +42,7 @@ public static class ScimEdgeApp
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseAdminAuthentication();
+        app.UseAdminAudit();
         app.UseScimPipeline();
 
         app.MapDefaultEndpoints();

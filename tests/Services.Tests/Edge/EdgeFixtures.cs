@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microservices.ScimEdge.Api;
 using Microservices.ServiceDefaults.Storage;
 using Microservices.Services.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 
 namespace Microservices.Services.Tests.Edge;
 
@@ -26,7 +27,7 @@ public abstract class EdgeSystemFixture(StoreEngine engine) : IAsyncLifetime
         }
 
         Configure(service, settings);
-    });
+    }, ConfigureHost);
 
     public async Task DisposeAsync()
     {
@@ -37,6 +38,10 @@ public abstract class EdgeSystemFixture(StoreEngine engine) : IAsyncLifetime
     }
 
     protected virtual void Configure(string service, IDictionary<string, string?> settings)
+    {
+    }
+
+    protected virtual void ConfigureHost(string service, WebApplicationBuilder builder)
     {
     }
 

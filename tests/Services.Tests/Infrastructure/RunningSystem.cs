@@ -22,6 +22,7 @@ public sealed class RunningSystem : IAsyncDisposable
     public const string InternalToken = "test-internal-token-0123456789abcdef";
 
     private readonly List<WebApplication> _hosts = [];
+    private readonly Dictionary<string, WebApplication> _hostsByService = [];
     private readonly TestStores _stores;
 
     private RunningSystem(TestStores stores, IReadOnlyDictionary<string, Uri> urls)
@@ -39,8 +40,12 @@ public sealed class RunningSystem : IAsyncDisposable
 
     public StoreEngine Engine => _stores.Engine;
 
-    /// <summary>Starts all four services. <paramref name="overrides"/> adds or replaces configuration per service.</summary>
-    public static async Task<RunningSystem> StartAsync(StoreEngine engine, Action<string, IDictionary<string, string?>>? overrides = null)
+    /// <summary>
+    /// Starts all four services. <paramref name="overrides"/> adds or replaces configuration per service;
+    /// <paramref name="configureHost"/> may replace services of a host (e.g. its <see cref="TimeProvider"/>).
+    /// </summary>
+    public static async Task<RunningSystem> StartAsync(
+        StoreEngine engine, Action<string, IDictionary<string, string?>>? overrides = null, Action<string, WebApplicationBuilder>? configureHost = null)
     {
         var stores = TestStores.Create(engine);
         string[] services = [UsersApp.ServiceName, RolesApp.ServiceName, OrgUnitsApp.ServiceName, ScimEdgeApp.ServiceName];
@@ -72,7 +77,7 @@ public sealed class RunningSystem : IAsyncDisposable
                 }
 
                 overrides?.Invoke(service, settings);
-                await system.StartHostAsync(service, urls[service], settings);
+                await system.StartHostAsync(service, urls[service], settings, configureHost);
             }
 
             return system;
@@ -128,12 +133,23 @@ public sealed class RunningSystem : IAsyncDisposable
         await _stores.DisposeAsync();
     }
 
-    private async Task StartHostAsync(string service, Uri url, Dictionary<string, string?> settings)
+    /// <summary>Stops one service the way a shutdown does; its database stays until the system is disposed.</summary>
+    public async Task StopHostAsync(string service)
+    {
+        var host = _hostsByService[service];
+        await host.StopAsync();
+        await host.DisposeAsync();
+        _hosts.Remove(host);
+        _hostsByService.Remove(service);
+    }
+
+    private async Task StartHostAsync(string service, Uri url, Dictionary<string, string?> settings, Action<string, WebApplicationBuilder>? configureHost)
     {
         Action<WebApplicationBuilder> configure = b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
             b.WebHost.UseUrls(url.ToString());
+            configureHost?.Invoke(service, b);
         };
         var host = service switch
         {
@@ -144,6 +160,7 @@ public sealed class RunningSystem : IAsyncDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(service)),
         };
         _hosts.Add(host);
+        _hostsByService[service] = host;
         await host.StartAsync();
     }
 

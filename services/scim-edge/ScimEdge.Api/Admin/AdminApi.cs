@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microservices.ScimEdge.Api.Audit;
 using Microservices.ScimEdge.Api.Clients;
+using Microservices.ScimEdge.Api.RateLimits;
 using Microservices.ScimEdge.Api.Tenants;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -61,6 +63,8 @@ public static class AdminApi
         admin.MapOrgUnitEndpoints();
         admin.MapRoleEndpoints();
         admin.MapUserAdminEndpoints();
+        admin.MapAuditEndpoints();
+        admin.MapRateLimitEndpoints();
         return admin;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microservices.ScimEdge.Api.ApiKeys;
+using Microservices.ScimEdge.Api.Audit;
 using Microservices.ScimEdge.Api.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -56,6 +57,7 @@ public static partial class ApiKeyEndpoints
         loggers.CreateLogger(typeof(ApiKeyEndpoints)).LogInformation("Created API key {ApiKeyId} for tenant {TenantId}", key.Id, tenant);
         // The secret is in this body only; nothing between here and the operator may keep a copy.
         context.Response.Headers.CacheControl = "no-store";
+        context.Features.Set(new AuditResourceFeature(key.Id));
         return TypedResults.Created((string?)null, new CreatedApiKey(key.Id, key.Title, key.Description, key.Created, result.Secret!));
     }
 

@@ -48,7 +48,7 @@ public sealed class ScimRequestMetrics
             var tags = new TagList
             {
                 { TenantTag, context.Features.Get<ScimCaller>()?.Tenant.Id ?? NoTenant },
-                { ClientTag, Client(context.Request.Headers.UserAgent.ToString()) },
+                { ClientTag, ScimClients.FromUserAgent(context.Request.Headers.UserAgent) },
                 { OperationTag, Operation(context) },
                 { StatusCodeTag, context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode },
             };
@@ -56,13 +56,6 @@ public sealed class ScimRequestMetrics
             _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
         }
     }
-
-    /// <summary>Okta, Entra or other, from the User-Agent (Okta sends "Okta SCIM Client …", Entra "Microsoft.Identity…"/"Azure AD…").</summary>
-    public static string Client(string userAgent) =>
-        userAgent.Contains("okta", StringComparison.OrdinalIgnoreCase) ? "okta"
-        : userAgent.Contains("microsoft", StringComparison.OrdinalIgnoreCase) || userAgent.Contains("azure", StringComparison.OrdinalIgnoreCase)
-            || userAgent.Contains("entra", StringComparison.OrdinalIgnoreCase) ? "entra"
-        : "other";
 
     /// <summary>
     /// <c>Users.Create</c>, <c>Users.Get</c>, <c>Users.Query</c>, <c>Users.Search</c>, <c>Users.Replace</c>,

@@ -1,6 +1,8 @@
 using Microservices.Scim.Errors;
 using Microservices.ScimEdge.Api.ApiKeys;
+using Microservices.ScimEdge.Api.Audit;
 using Microservices.ScimEdge.Api.Observability;
+using Microservices.ScimEdge.Api.RateLimits;
 using Microservices.ScimEdge.Api.Scim.Users;
 
 namespace Microservices.ScimEdge.Api.Scim;
@@ -25,17 +27,27 @@ public static class ScimPipeline
         // One set of limits for every SCIM endpoint: the /Groups endpoints take it as ScimServiceLimits.
         builder.Services.AddSingleton(sp => sp.GetRequiredService<ScimSettings>().Limits);
         builder.Services.AddSingleton<ScimRequestMetrics>();
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName);
+        builder.Services.AddSingleton<RateLimitStore>();
+        builder.Services.AddSingleton<TenantRateLimiter>();
         return builder;
     }
 
     /// <summary>
     /// Authentication and error shaping run for the whole path prefix, before routing's endpoint runs, so an unknown
-    /// SCIM route is authenticated first and answers 404 only to a valid key.
+    /// SCIM route is authenticated first and answers 404 only to a valid key. The audit record wraps everything (a 401
+    /// is recorded too); the tenant's rate limit applies once the key has named the tenant.
     /// </summary>
     public static WebApplication UseScimPipeline(this WebApplication app)
     {
         var metrics = app.Services.GetRequiredService<ScimRequestMetrics>();
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(BasePath), scim => scim.Use(metrics.InvokeAsync).UseMiddleware<ScimMiddleware>());
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(BasePath),
+            scim => scim
+                .Use(metrics.InvokeAsync)
+                .UseMiddleware<AuditMiddleware>(AuditKinds.Scim)
+                .UseMiddleware<ScimMiddleware>()
+                .UseMiddleware<RateLimitMiddleware>());
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microservices.Scim;
 using Microservices.Scim.Errors;
+using Microservices.ScimEdge.Api.Audit;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,8 @@ public static class ScimResults
     /// <summary>Writes <paramref name="error"/> as the whole response (status, content type, body).</summary>
     public static Task WriteErrorAsync(HttpContext context, ScimError error)
     {
+        // The audit record takes the scimType from here instead of reading the body back.
+        context.Features.Set(new ScimErrorFeature(error.StatusCode, error.ScimType));
         var response = context.Response;
         response.StatusCode = error.StatusCode;
         response.ContentType = ScimConstants.MediaType;
