@@ -28,6 +28,8 @@ Usage: bench/run.sh [options]
                      size of the Entra initial sync replay (default 2000 / 20 / 2000)
   --out FILE         the JSON result (default bench/results/<store>-<UTC time>.json)
   --no-build         reuse artifacts/publish/ from scripts/publish.sh instead of publishing again
+  --hold             after the run keep the services up (tokens in the printed scratch folder) for profiling,
+                     until Ctrl-C / SIGTERM
   -h, --help         this help
 
 Environment: BENCH_PORT_BASE (default 25100: edge, users, roles, orgunits on 25100..25103),
@@ -38,6 +40,7 @@ EOF
 STORE=postgres
 BUILD=1
 SMOKE=0
+HOLD=0
 OUT=""
 BENCH_ARGS=()
 while [[ $# -gt 0 ]]; do
@@ -47,6 +50,7 @@ while [[ $# -gt 0 ]]; do
     --sqlite) STORE=sqlite ;;
     --scale) BENCH_ARGS+=(--scale) ;;
     --no-build) BUILD=0 ;;
+    --hold) HOLD=1 ;;
     --out) [[ $# -ge 2 ]] || { echo "--out needs a file" >&2; exit 2; }; OUT="$2"; shift ;;
     --users | --duration | --runs | --concurrency | --scale-sizes | --group-sizes | --sync-users | --sync-groups | --sync-memberships | --warmup | --scale-page-limit)
       [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 2; }
@@ -121,7 +125,9 @@ if [[ $STORE == postgres ]]; then
     dotnet run scripts/pg-ensure-databases.cs -- --drop "$PG_SERVER" "${names[@]}"
     dotnet run scripts/pg-ensure-databases.cs -- "$PG_SERVER" "${names[@]}"
   fi
-  store_connection() { pg_connection "${PGDB[$1]}"; }
+  # A longer connect timeout than Npgsql's 15 s: on the shared machine a service starting while others build can wait
+  # that long for its first connection. Pooling and command settings stay the services' defaults.
+  store_connection() { echo "$(pg_connection "${PGDB[$1]}");Timeout=60"; }
   BENCH_ARGS+=(--users-db "$(pg_connection bench_users)")
 else
   store_connection() { echo "Data Source=$DATA/bench_$1.db"; }
@@ -217,6 +223,13 @@ if [[ $status -ne 0 ]]; then
   for name in "${SERVICES[@]}"; do
     echo "--- $name: warnings and errors in its log" >&2
     grep -E '(warn|fail|crit)' "$DATA/logs/$name.log" | tail -n 10 >&2 || true
+  done
+fi
+if [[ $HOLD -eq 1 ]]; then
+  echo "holding: edge $(url scim-edge), users $(url users); admin and internal tokens in $DATA (removed on exit); Ctrl-C stops"
+  while true; do
+    wait -n "${PID[@]}" || true
+    for name in "${SERVICES[@]}"; do kill -0 "${PID[$name]}" 2>/dev/null || { echo "$name stopped" >&2; exit 1; }; done
   done
 fi
 exit "$status"

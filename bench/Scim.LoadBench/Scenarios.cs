@@ -30,11 +30,11 @@ public static class Scenarios
                 (_, _) => tenant.Scim(HttpMethod.Get, "Users?filter=" + ScimBodies.Filter("userName", users[Random()].UserName) + "&startIndex=1&count=100")),
             new("GET /Users/{id}", "GET /Users/{id}, random seeded user", HttpStatusCode.OK,
                 (_, _) => tenant.Scim(HttpMethod.Get, "Users/" + users[Random()].Id)),
-            new("GET list count=100", "GET /Users?startIndex=…&count=100 (Okta import), each worker walks consecutive pages", HttpStatusCode.OK,
+            new("GET list count=100", "GET /Users?startIndex=…&count=100 (Okta import): each worker walks consecutive pages from its own starting page, wrapping to 1", HttpStatusCode.OK,
                 (worker, i) =>
                 {
                     var pages = Math.Max(1, users.Count / 100);
-                    var page = (int)((worker + (i * concurrency)) % pages);
+                    var page = (int)(((worker * (long)pages / concurrency) + i) % pages);
                     return tenant.Scim(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"Users?startIndex={(page * 100) + 1}&count=100"));
                 }),
             new("GET /Groups excl. members", "GET /Groups?excludedAttributes=members&startIndex=1&count=100", HttpStatusCode.OK,
