@@ -25,7 +25,8 @@ Usage: bench/run.sh [options]
   --scale-sizes L    e.g. 10000,100000 (default 10000,100000,1000000)
   --group-sizes L    e.g. 10,100,1000 (default 10,100,1000,10000,50000)
   --sync-users N, --sync-groups N, --sync-memberships N
-                     size of the Entra initial sync replay (default 2000 / 20 / 2000)
+                     size of the Entra initial sync replay (default 2000 / 20 / 2000; 0 users and 0 groups skip it)
+  --only LIST        only the scenarios whose name contains one of these, e.g. "filter,GET /Users/" (A/B checks)
   --out FILE         the JSON result (default bench/results/<store>-<UTC time>.json)
   --no-build         reuse artifacts/publish/ from scripts/publish.sh instead of publishing again
   --hold             after the run keep the services up (tokens in the printed scratch folder) for profiling,
@@ -33,7 +34,9 @@ Usage: bench/run.sh [options]
   -h, --help         this help
 
 Environment: BENCH_PORT_BASE (default 25100: edge, users, roles, orgunits on 25100..25103),
-SCIM_BENCH_POSTGRES (server connection string; default from scripts/postgres.sh start), BENCH_START_TIMEOUT (120).
+SCIM_BENCH_POSTGRES (server connection string; default from scripts/postgres.sh start), BENCH_START_TIMEOUT (120),
+BENCH_PG_OPTIONS (appended to every service's connection string, e.g. "Max Auto Prepare=50" for an A/B run).
+Like start.sh, every other variable reaches the services (e.g. Logging__LogLevel__Microsoft.AspNetCore=Warning).
 EOF
 }
 
@@ -52,7 +55,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) BUILD=0 ;;
     --hold) HOLD=1 ;;
     --out) [[ $# -ge 2 ]] || { echo "--out needs a file" >&2; exit 2; }; OUT="$2"; shift ;;
-    --users | --duration | --runs | --concurrency | --scale-sizes | --group-sizes | --sync-users | --sync-groups | --sync-memberships | --warmup | --scale-page-limit)
+    --users | --duration | --runs | --concurrency | --only | --scale-sizes | --group-sizes | --sync-users | --sync-groups | --sync-memberships | --warmup | --scale-page-limit)
       [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 2; }
       BENCH_ARGS+=("$1" "$2")
       shift
@@ -127,7 +130,7 @@ if [[ $STORE == postgres ]]; then
   fi
   # A longer connect timeout than Npgsql's 15 s: on the shared machine a service starting while others build can wait
   # that long for its first connection. Pooling and command settings stay the services' defaults.
-  store_connection() { echo "$(pg_connection "${PGDB[$1]}");Timeout=60"; }
+  store_connection() { echo "$(pg_connection "${PGDB[$1]}");Timeout=60${BENCH_PG_OPTIONS:+;$BENCH_PG_OPTIONS}"; }
   BENCH_ARGS+=(--users-db "$(pg_connection bench_users)")
 else
   store_connection() { echo "Data Source=$DATA/bench_$1.db"; }

@@ -29,6 +29,9 @@ public sealed record BenchOptions
     public string Commit { get; init; } = "unknown";
     public IReadOnlyDictionary<string, int> ServicePids { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>Only the scenarios whose name contains one of these (case-insensitive); empty means all.</summary>
+    public IReadOnlyList<string> Only { get; init; } = [];
+
     /// <summary>Hard ceiling on requests per worker and scenario, so no loop depends on the clock alone.</summary>
     public long MaxRequestsPerWorker { get; init; } = 5_000_000;
 
@@ -60,6 +63,10 @@ public sealed record BenchOptions
 
         string Required(string name) => values.TryGetValue(name, out var v) ? v : throw new ArgumentException($"{name} is required");
         int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? PositiveInt(name, v) : fallback;
+        int Count(string name, int fallback) =>
+            !values.TryGetValue(name, out var v) ? fallback
+            : int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 ? n
+            : throw new ArgumentException($"{name} must be 0 or a positive integer");
         double Seconds(string name, double fallback) =>
             values.TryGetValue(name, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? s
             : values.ContainsKey(name) ? throw new ArgumentException($"{name} must be a positive number of seconds") : fallback;
@@ -78,9 +85,10 @@ public sealed record BenchOptions
             Warmup = TimeSpan.FromSeconds(Seconds("--warmup", 2)),
             Runs = Int("--runs", 3),
             Concurrency = Int("--concurrency", 32),
-            SyncUsers = Int("--sync-users", 2_000),
-            SyncGroups = Int("--sync-groups", 20),
-            SyncMemberships = Int("--sync-memberships", 2_000),
+            SyncUsers = Count("--sync-users", 2_000),
+            SyncGroups = Count("--sync-groups", 20),
+            SyncMemberships = Count("--sync-memberships", 2_000),
+            Only = values.TryGetValue("--only", out var only) ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [],
             Scale = flags.Contains("--scale"),
             ScaleSizes = values.TryGetValue("--scale-sizes", out var sizes) ? IntList("--scale-sizes", sizes) : [10_000, 100_000, 1_000_000],
             GroupSizes = values.TryGetValue("--group-sizes", out var groupSizes) ? IntList("--group-sizes", groupSizes) : [10, 100, 1_000, 10_000, 50_000],

@@ -67,7 +67,8 @@ var syncRuns = new List<SyncFigures>();
 for (var run = 1; run <= options.Runs; run++)
 {
     log.WriteLine($"run {run}/{options.Runs}");
-    var scenarios = Scenarios.Users(tenant, run, options.Concurrency).Concat(batches.Select(b => Scenarios.Members(tenant, memberGroups[b], b)));
+    var scenarios = Scenarios.Users(tenant, run, options.Concurrency).Concat(batches.Select(b => Scenarios.Members(tenant, memberGroups[b], b)))
+        .Where(s => options.Only.Count == 0 || options.Only.Any(o => s.Name.Contains(o, StringComparison.OrdinalIgnoreCase)));
     foreach (var scenario in scenarios)
     {
         var figures = await runner.RunAsync(scenario, options.Concurrency, options.Warmup, options.Duration, options.MaxRequestsPerWorker, cancel.Token);
@@ -82,6 +83,11 @@ for (var run = 1; run <= options.Runs; run++)
         using var _ = await tenant.ScimAsync(new HttpMethod("PATCH"), "Groups/" + id,
             ScimBodies.Content("""{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"members","value":[]}]}"""),
             HttpStatusCode.NoContent, cancel.Token);
+    }
+
+    if (options.SyncUsers == 0 && options.SyncGroups == 0)
+    {
+        continue;
     }
 
     var sync = await new EntraSync(tenant, options.Concurrency, log).RunAsync(run, options.SyncUsers, options.SyncGroups, options.SyncMemberships, cancel.Token);
