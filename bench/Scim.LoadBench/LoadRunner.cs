@@ -30,6 +30,8 @@ public sealed class LoadRunner(HttpClient http, TextWriter log)
     // 60 s is the IdPs' own deadline; anything slower is clamped into the top bucket rather than thrown away.
     private const long HighestMicros = 60_000_000;
 
+    private int _reported;
+
     public async Task<RunFigures> RunAsync(Scenario scenario, int concurrency, TimeSpan warmup, TimeSpan duration, long maxPerWorker, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -83,8 +85,6 @@ public sealed class LoadRunner(HttpClient http, TextWriter log)
 
         return (histogram, errors);
     }
-
-    private int _reported;
 
     private async Task<bool> SendAsync(Scenario scenario, int worker, long iteration, CancellationToken cancellationToken)
     {
