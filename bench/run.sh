@@ -36,7 +36,8 @@ Usage: bench/run.sh [options]
 Environment: BENCH_PORT_BASE (default 25100: edge, users, roles, orgunits on 25100..25103),
 SCIM_BENCH_POSTGRES (server connection string; default from scripts/postgres.sh start), BENCH_START_TIMEOUT (120),
 BENCH_PG_OPTIONS (appended to every service's connection string, e.g. "Max Auto Prepare=50" for an A/B run).
-Like start.sh, every other variable reaches the services (e.g. Logging__LogLevel__Microsoft.AspNetCore=Warning).
+Like start.sh, every other variable reaches the services; names with a dot need env(1), e.g.
+  env 'Logging__LogLevel__Microsoft.AspNetCore=Warning' bench/run.sh --only filter
 EOF
 }
 
