@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microservices.Services.Tests.Infrastructure;
 
 namespace Microservices.Services.Tests.Edge;
 
@@ -76,12 +77,12 @@ public abstract class RateLimitTests(EdgeSystemFixture fixture)
         using var reset = await _admin.DeleteAsync($"tenants/{tenant}/rate-limit");
         var after = await _admin.GetFromJsonAsync<JsonElement>($"tenants/{tenant}/rate-limit");
 
-        Assert.Equal((50, 100, "default"), Limit(before));
+        Assert.Equal((RunningSystem.TestDefaultRateLimit, RunningSystem.TestDefaultRateLimit, "default"), Limit(before));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal((7, 9, "tenant"), Limit(during));
         Assert.Equal(1, during.GetProperty("replicas").GetInt32());
         Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
-        Assert.Equal((50, 100, "default"), Limit(after));
+        Assert.Equal((RunningSystem.TestDefaultRateLimit, RunningSystem.TestDefaultRateLimit, "default"), Limit(after));
     }
 
     [Theory]

@@ -21,6 +21,9 @@ public sealed class RunningSystem : IAsyncDisposable
     public const string AdminToken = "test-admin-token-0123456789abcdef";
     public const string InternalToken = "test-internal-token-0123456789abcdef";
 
+    /// <summary>The default SCIM rate limit (requests/s and burst) of a test system: far above what any test sends.</summary>
+    public const int TestDefaultRateLimit = 100_000;
+
     private readonly List<WebApplication> _hosts = [];
     private readonly Dictionary<string, WebApplication> _hostsByService = [];
     private readonly TestStores _stores;
@@ -74,6 +77,11 @@ public sealed class RunningSystem : IAsyncDisposable
                     settings["Services:Users:BaseUrl"] = urls[UsersApp.ServiceName].ToString();
                     settings["Services:Roles:BaseUrl"] = urls[RolesApp.ServiceName].ToString();
                     settings["Services:OrgUnits:BaseUrl"] = urls[OrgUnitsApp.ServiceName].ToString();
+
+                    // Tests send hundreds of requests a second for one tenant; the production default (50/s) would
+                    // turn them into 429s. Rate limiting is tested with per-tenant limits (Edge/RateLimitTests).
+                    settings["Scim:RateLimits:RequestsPerSecond"] = TestDefaultRateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    settings["Scim:RateLimits:Burst"] = TestDefaultRateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
 
                 overrides?.Invoke(service, settings);
