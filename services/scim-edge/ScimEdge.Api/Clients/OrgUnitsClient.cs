@@ -16,6 +16,12 @@ public sealed record OrgUnit(
     DateTimeOffset LastModified);
 
 /// <summary>
+/// What a user write carries of its default unit (the users service keeps a projection of it); <c>Version</c> is the
+/// orgunits version when the unit was just resolved, null when it comes from the users projection itself.
+/// </summary>
+public sealed record UnitSnapshot(string Id, string ExternalId, string Name, bool Enabled, long? Version);
+
+/// <summary>
 /// The orgunits service's internal API (<c>/internal/orgunits...</c>). Every method names the tenant it acts for.
 /// The admin proxy methods return the raw response (status and problem body are forwarded unchanged, the body is
 /// streamed); <see cref="ResolveAsync"/> is the typed form the SCIM endpoints use.

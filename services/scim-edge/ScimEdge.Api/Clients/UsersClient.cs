@@ -29,6 +29,7 @@ public sealed record UserRecord(
     string TimeZone,
     string DateFormat,
     string? Title,
+    UserUnit? DefaultUnit,
     string? Department,
     string? EmployeeNumber,
     string? PersonReference,
@@ -41,6 +42,9 @@ public sealed record UserRecord(
     IReadOnlyList<UserRole> Roles);
 
 public sealed record UserEmail(string Value, string? Type, bool Primary);
+
+/// <summary>The user's default unit as the users service's projection knows it (no version: events own that).</summary>
+public sealed record UserUnit(string Id, string? ExternalId, string? Name, bool? Enabled);
 
 public sealed record UserRole(string Id, string Display);
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microservices.ServiceDefaults.Storage;
 using Microservices.Users.Api.Domain;
@@ -53,22 +54,9 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
         await using var connection = await database.OpenAsync(cancellationToken);
         DbCommands.RegisterFunctions(connection);
 
-        long total;
-        if (filter is null)
-        {
-            await using var command = connection.Command(null, "SELECT users FROM tenant_user_counts WHERE tenant_id = @tenant").With("tenant", tenant);
-            total = await command.ExecuteScalarAsync(cancellationToken) is { } stored ? Convert.ToInt64(stored, CultureInfo.InvariantCulture) : 0;
-        }
-        else
-        {
-            await using var command = connection.Command(null, CountSql(filter));
-            Bind(command.With("tenant", tenant), filter);
-            total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        }
-
         if (count == 0)
         {
-            return new ListPage(new UserList(total, startIndex, []), "none");
+            return new ListPage(new UserList(await TotalAsync(connection, tenant, filter, cancellationToken), startIndex, []), "none");
         }
 
         var cursorKey = new CursorKey(tenant, filterText ?? "", request.SortBy?.Trim().ToUpperInvariant() ?? "", request.Descending, startIndex);
@@ -114,8 +102,27 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
             cursors.Set(cursorKey with { StartIndex = startIndex + count }, last);
         }
 
+        // A short OFFSET page (fewer rows than asked, and at least one row or none from the start) has seen every
+        // matching row, so it knows the exact total: the existence checks Okta and Entra send (a filter on userName
+        // or externalId, one page) skip the COUNT. A keyset page only knows the rows after its cursor.
+        var total = !hasCursor && users.Count < count && (users.Count > 0 || startIndex == 1)
+            ? startIndex - 1 + users.Count
+            : await TotalAsync(connection, tenant, filter, cancellationToken);
         var items = await UserRows.AttachAsync(database, connection, null, tenant, users, cancellationToken);
         return new ListPage(new UserList(total, startIndex, items), hasCursor ? "keyset" : "offset");
+    }
+
+    private static async Task<long> TotalAsync(DbConnection connection, string tenant, FilterSql? filter, CancellationToken cancellationToken)
+    {
+        if (filter is null)
+        {
+            await using var stored = connection.Command(null, "SELECT users FROM tenant_user_counts WHERE tenant_id = @tenant").With("tenant", tenant);
+            return await stored.ExecuteScalarAsync(cancellationToken) is { } value ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
+        }
+
+        await using var command = connection.Command(null, CountSql(filter));
+        Bind(command.With("tenant", tenant), filter);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
     /// <summary>The total of a filtered list: the same WHERE as the page, joined to org units only when it needs them.</summary>
@@ -143,7 +150,7 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
             """;
     }
 
-    private static void Bind(System.Data.Common.DbCommand command, FilterSql filter)
+    private static void Bind(DbCommand command, FilterSql filter)
     {
         foreach (var (name, value) in filter.Parameters)
         {

@@ -35,7 +35,7 @@ public static partial class UserMapping
     }
 
     /// <summary>The users service's write body for a validated SCIM User (<see cref="ScimResourceValidator"/>) and its resolved unit.</summary>
-    public static JsonObject ToWrite(JsonObject scim, OrgUnit unit, ScimTenant tenant)
+    public static JsonObject ToWrite(JsonObject scim, UnitSnapshot unit, ScimTenant tenant)
     {
         var name = scim["name"] as JsonObject;
         var givenName = RequiredString(name?["givenName"], "name.givenName");
