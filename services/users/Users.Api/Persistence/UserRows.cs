@@ -107,7 +107,10 @@ internal static class UserRows
         return attached[0];
     }
 
-    /// <summary>Fills in emails and roles for a page of users with two set-based queries (never one per user).</summary>
+    /// <summary>
+    /// Fills in emails and roles for a page of users with two set-based queries (never one per user), sent as one
+    /// command: one round trip to the database instead of two (loopback round trips were a large share of a GET).
+    /// </summary>
     public static async Task<IReadOnlyList<UserRecord>> AttachAsync(
         Database database, DbConnection connection, DbTransaction? transaction, string tenant, IReadOnlyList<UserRecord> users, CancellationToken cancellationToken)
     {
@@ -118,9 +121,13 @@ internal static class UserRows
 
         var ids = users.Select(u => u.Id).ToArray();
         var emails = new Dictionary<string, List<EmailRecord>>(StringComparer.Ordinal);
+        var roles = new Dictionary<string, List<RoleRef>>(StringComparer.Ordinal);
         await using (var command = connection.Command(
             transaction,
-            $"SELECT user_id, value, type, is_primary FROM user_emails WHERE tenant_id = @tenant AND user_id {IdSet.In(database, "ids")} ORDER BY user_id, ordinal"))
+            $"""
+            SELECT user_id, value, type, is_primary FROM user_emails WHERE tenant_id = @tenant AND user_id {IdSet.In(database, "ids")} ORDER BY user_id, ordinal;
+            SELECT user_id, role_id, role_display FROM user_roles WHERE tenant_id = @tenant AND NOT removed AND user_id {IdSet.In(database, "ids")} ORDER BY user_id, role_display, role_id
+            """))
         {
             command.With("tenant", tenant);
             IdSet.Bind(database, command, "ids", ids);
@@ -135,16 +142,12 @@ internal static class UserRows
 
                 list.Add(new EmailRecord(reader.GetString(1), reader.NullableString(2), reader.GetBoolean(3)));
             }
-        }
 
-        var roles = new Dictionary<string, List<RoleRef>>(StringComparer.Ordinal);
-        await using (var command = connection.Command(
-            transaction,
-            $"SELECT user_id, role_id, role_display FROM user_roles WHERE tenant_id = @tenant AND NOT removed AND user_id {IdSet.In(database, "ids")} ORDER BY user_id, role_display, role_id"))
-        {
-            command.With("tenant", tenant);
-            IdSet.Bind(database, command, "ids", ids);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.NextResultAsync(cancellationToken))
+            {
+                throw new InvalidOperationException("the roles result set is missing");
+            }
+
             while (await reader.ReadAsync(cancellationToken))
             {
                 var userId = reader.GetString(0);
