@@ -134,12 +134,16 @@ public sealed class WorkloadTests
     }
 
     [Fact]
-    public void Apps_StartFrom256MiRequestAnd512MiLimit()
+    public void Apps_MemoryRequestCoversTheMeasuredPeakAndTheLimitLeavesHeadroom()
     {
-        foreach (var (_, service) in Yaml.DefaultValues().At("services")!.AsObject())
+        // docs/performance.md: every service peaked under 250 MiB resident with 1M users in a tenant; the edge at up
+        // to 290 MiB under 32 concurrent clients.
+        foreach (var (name, service) in Yaml.DefaultValues().At("services")!.AsObject())
         {
-            Assert.Equal(256L << 20, Quantities.Bytes(service.Str("resources.requests.memory")));
-            Assert.Equal(512L << 20, Quantities.Bytes(service.Str("resources.limits.memory")));
+            var request = Quantities.Bytes(service.Str("resources.requests.memory"));
+            var limit = Quantities.Bytes(service.Str("resources.limits.memory"));
+            Assert.True(request >= (name == "scimEdge" ? 300L << 20 : 250L << 20), $"{name}: memory request {request}");
+            Assert.True(limit >= request * 3 / 2, $"{name}: memory limit {limit} leaves too little over the request {request}");
         }
     }
 
