@@ -209,34 +209,12 @@ trap 'echo; echo "stopping..."; stop_all; exit 130' INT
 trap 'stop_all; exit 143' TERM
 trap 'stop_all' EXIT
 
-domain_subscribers() { # the other domain services' base URLs (event subscribers in direct mode)
-  local other out=()
-  for other in users roles orgunits; do [[ "$other" != "$1" ]] && out+=("$(url "$other")"); done
-  (IFS=,; echo "${out[*]}")
-}
+# shellcheck source=scripts/local-service-settings.sh
+source "$ROOT/scripts/local-service-settings.sh"
 
 start_service() {
-  local name="$1" dll="$ROOT/${PROJECT[$1]}/bin/Release/net10.0/${ASSEMBLY[$1]}.dll"
-  local settings=(
-    "ASPNETCORE_URLS=$(url "$name")"
-    "ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}"
-    "Store__Engine=$ENGINE"
-    "Store__ConnectionString=$(store_connection "$name")"
-    "APP_API_TOKEN=$INTERNAL_TOKEN"
-    "Events__Mode=direct"
-    "Events__Subscribers=$(domain_subscribers "$name")"
-  )
-  if [[ "$name" == scim-edge ]]; then
-    settings+=(
-      "SCIM_ADMIN_TOKEN=$ADMIN_TOKEN"
-      "Scim__PublicBaseUrl=$(url scim-edge)/v1/scim"
-      "Services__Mode=direct"
-      "Services__InternalToken=$INTERNAL_TOKEN"
-      "Services__Users__BaseUrl=$(url users)"
-      "Services__Roles__BaseUrl=$(url roles)"
-      "Services__OrgUnits__BaseUrl=$(url orgunits)"
-    )
-  fi
+  local name="$1" dll="$ROOT/${PROJECT[$1]}/bin/Release/net10.0/${ASSEMBLY[$1]}.dll" settings
+  mapfile -t settings < <(service_settings "$name" "${ASPNETCORE_ENVIRONMENT:-Production}" "$ENGINE" "$(store_connection "$name")" "$INTERNAL_TOKEN" "$ADMIN_TOKEN")
   echo "--- $(date -u +%Y-%m-%dT%H:%M:%SZ) start.sh starting $name on $(url "$name")" >>"$LOG_DIR/$name.log"
   # Run from the build folder so each service finds its own appsettings.json; `exec` makes the PID the service's.
   (cd "$(dirname "$dll")" && exec env "${settings[@]}" dotnet "$dll") >>"$LOG_DIR/$name.log" 2>&1 </dev/null &

@@ -158,34 +158,12 @@ trap 'stop_all; exit 130' INT
 trap 'stop_all; exit 143' TERM
 trap 'stop_all' EXIT
 
-domain_subscribers() {
-  local other out=()
-  for other in users roles orgunits; do [[ "$other" != "$1" ]] && out+=("$(url "$other")"); done
-  (IFS=,; echo "${out[*]}")
-}
+# shellcheck source=scripts/local-service-settings.sh
+source "$ROOT/scripts/local-service-settings.sh"
 
 start_service() {
-  local name="$1" dir="$ROOT/artifacts/publish/${ASSEMBLY[$1]}"
-  local settings=(
-    "ASPNETCORE_URLS=$(url "$name")"
-    "ASPNETCORE_ENVIRONMENT=Production"
-    "Store__Engine=$STORE"
-    "Store__ConnectionString=$(store_connection "$name")"
-    "APP_API_TOKEN=$INTERNAL_TOKEN"
-    "Events__Mode=direct"
-    "Events__Subscribers=$(domain_subscribers "$name")"
-  )
-  if [[ "$name" == scim-edge ]]; then
-    settings+=(
-      "SCIM_ADMIN_TOKEN=$ADMIN_TOKEN"
-      "Scim__PublicBaseUrl=$(url scim-edge)/v1/scim"
-      "Services__Mode=direct"
-      "Services__InternalToken=$INTERNAL_TOKEN"
-      "Services__Users__BaseUrl=$(url users)"
-      "Services__Roles__BaseUrl=$(url roles)"
-      "Services__OrgUnits__BaseUrl=$(url orgunits)"
-    )
-  fi
+  local name="$1" dir="$ROOT/artifacts/publish/${ASSEMBLY[$1]}" settings
+  mapfile -t settings < <(service_settings "$name" Production "$STORE" "$(store_connection "$name")" "$INTERNAL_TOKEN" "$ADMIN_TOKEN")
   (cd "$dir" && exec env "${settings[@]}" dotnet "${ASSEMBLY[$1]}.dll") >>"$DATA/logs/$name.log" 2>&1 </dev/null &
   PID[$name]=$!
 }
