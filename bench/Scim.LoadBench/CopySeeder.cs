@@ -117,8 +117,8 @@ public sealed class CopySeeder(string connectionString)
 
             await using (var count = new NpgsqlCommand(
                 """
-                INSERT INTO tenant_user_counts (tenant_id, users) VALUES (@tenant, @delta)
-                ON CONFLICT (tenant_id) DO UPDATE SET users = tenant_user_counts.users + excluded.users
+                INSERT INTO tenant_user_counts (tenant_id, shard, users) VALUES (@tenant, 0, @delta)
+                ON CONFLICT (tenant_id, shard) DO UPDATE SET users = tenant_user_counts.users + excluded.users
                 """,
                 connection,
                 transaction))

@@ -136,6 +136,12 @@ public sealed class Database : IAsyncDisposable
     /// <summary>The row-lock suffix for a <c>SELECT</c> inside a write transaction; SQLite's writer lock already covers it.</summary>
     public string ForUpdate => IsPostgres ? " FOR UPDATE" : string.Empty;
 
+    /// <summary>
+    /// <see cref="ForUpdate"/> for the rows of one table of a join (PostgreSQL refuses a plain FOR UPDATE when the
+    /// query has an outer join).
+    /// </summary>
+    public string ForUpdateOf(string alias) => IsPostgres ? " FOR UPDATE OF " + alias : string.Empty;
+
     /// <summary>Claims rows that no other replica holds (outbox relays); SQLite has one process per file.</summary>
     public string ForUpdateSkipLocked => IsPostgres ? " FOR UPDATE SKIP LOCKED" : string.Empty;
 

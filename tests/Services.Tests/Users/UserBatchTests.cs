@@ -42,8 +42,8 @@ public abstract class UserBatchTests(SystemFixture fixture, ITestOutputHelper ou
 
         var (found, _) = await users.ListAsync("?filter=" + Uri.EscapeDataString("emails.value eq \"SEED-12345@home.example\""));
         var user = Assert.Single(found.Items);
-        Assert.Equal(("seed-0012345", "OU-5", "ROLE 45", "ROLE 45", "Given12345", "E12345"), (user.UserName, user.Department, user.Title, user.Person.JobTitle, user.Person.Forename, user.Person.Reference));
-        Assert.Equal(user.Person.Current, user.Active);
+        Assert.Equal(("seed-0012345", "OU-5", "ROLE 45", "ROLE 45", "Given12345", "E12345"), (user.UserName, user.Department, user.Title, user.Person!.JobTitle, user.Person!.Forename, user.Person!.Reference));
+        Assert.Equal(user.Person!.Current, user.Active);
         Assert.Equal(2, user.Emails.Count);
         Assert.Equal(user.Id, (await users.GetAsync(user.Id))!.Id);
 
@@ -112,8 +112,8 @@ public abstract class UserBatchTests(SystemFixture fixture, ITestOutputHelper ou
         (await users.Http.DeleteAsync("/internal/users/" + one.Id)).Dispose();
         var revived = await users.CreateAsync(UsersClient.ToWrite(one));
 
-        Assert.Equal(("role 3", "ROLE 3", 2L), (replaced.Title, replaced.Person.JobTitle, replaced.Version));
-        Assert.Equal((one.Id, one.Person.Id), (revived.Id, revived.Person.Id));
+        Assert.Equal(("role 3", "ROLE 3", 2L), (replaced.Title, replaced.Person!.JobTitle, replaced.Version));
+        Assert.Equal((one.Id, one.Person!.Id), (revived.Id, revived.Person!.Id));
         Assert.Equal(30, (await users.ListAsync("?count=0")).List.TotalResults);
     }
 }

@@ -49,7 +49,7 @@ public abstract class UserConcurrencyTests(SystemFixture fixture)
 
         var final = (await users.GetAsync(created.Id))!;
         var writer = final.DisplayName!["writer ".Length..];
-        Assert.Equal(($"title {writer}", $"emp {writer}", $"title {writer}", $"emp {writer}"), (final.Title, final.EmployeeNumber, final.Person.JobTitle, final.Person.Reference));
+        Assert.Equal(($"title {writer}", $"emp {writer}", $"title {writer}", $"emp {writer}"), (final.Title, final.EmployeeNumber, final.Person!.JobTitle, final.Person!.Reference));
         Assert.Equal(Enumerable.Range(2, Writers).Select(v => (long)v), versions.Order());
         Assert.Equal(1L + Writers, final.Version);
     }
@@ -91,7 +91,7 @@ public abstract class UserConcurrencyTests(SystemFixture fixture)
         Assert.Equal(("changed display", "changed title", "changed middle", "changed employee"), (final.DisplayName, final.Title, final.MiddleName, final.EmployeeNumber));
         Assert.Equal(("changed work", "changed mobile", "fr-FR", true), (final.WorkPhone, final.MobilePhone, final.Locale, final.IsManager));
         Assert.Equal(1L + changes.Length, final.Version);
-        Assert.Equal(("changed title", "changed employee", "changed work", "changed mobile"), (final.Person.JobTitle, final.Person.Reference, final.Person.WorkPhone, final.Person.MobilePhone));
+        Assert.Equal(("changed title", "changed employee", "changed work", "changed mobile"), (final.Person!.JobTitle, final.Person!.Reference, final.Person!.WorkPhone, final.Person!.MobilePhone));
         Assert.All(attempts, a => Assert.InRange(a, 1, 1000));
     }
 

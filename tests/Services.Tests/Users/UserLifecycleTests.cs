@@ -11,6 +11,25 @@ public abstract class UserLifecycleTests(SystemFixture fixture)
     private UsersClient Client(string? tenant = null) => new(fixture.System, tenant ?? UsersClient.NewTenant());
 
     [Fact]
+    public async Task Read_WithPersonFalse_LeavesThePersonOutOfGetAndList()
+    {
+        using var users = new UsersClient(fixture.System, UsersClient.NewTenant());
+        var created = await users.CreateAsync(UsersClient.Sample("shape"));
+
+        var full = await users.Http.GetFromJsonAsync<UserRecord>($"/internal/users/{created.Id}", UsersClient.Json);
+        var bare = await users.Http.GetFromJsonAsync<UserRecord>($"/internal/users/{created.Id}?person=false", UsersClient.Json);
+        var page = await users.Http.GetFromJsonAsync<UserList>("/internal/users?person=FALSE", UsersClient.Json);
+        using var bad = await users.Http.GetAsync($"/internal/users/{created.Id}?person=maybe");
+
+        Assert.Equal(created.Person, full!.Person);
+        Assert.Null(bare!.Person);
+        Assert.Equal(full with { Person = null }, bare with { Emails = full.Emails, Roles = full.Roles });
+        Assert.Equal(full.Emails, bare.Emails);
+        Assert.Null(Assert.Single(page!.Items).Person);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task Create_FullUser_StoresUserAndPersonWithEveryFieldMapped()
     {
         using var users = Client();
@@ -47,12 +66,12 @@ public abstract class UserLifecycleTests(SystemFixture fixture)
         Assert.Equal(("en-GB", "en-GB", "Europe/London", "DD/MM/YYYY"), (created.PreferredLanguage, created.Locale, created.TimeZone, created.DateFormat));
         Assert.Equal(new UnitRecord("unit-1", "OU-1", "Head Office", true), created.DefaultUnit);
         Assert.Equal("OU-1", created.Department);
-        Assert.Equal(attributes.GetRawText(), created.Attributes?.GetRawText());
+        Assert.Equal(attributes.GetRawText(), created.Attributes?.Json);
         Assert.Equal((1L, false, true), (created.Version, created.Deleted, created.Active));
         Assert.Empty(created.Roles);
         Assert.Equal(created.Created, created.LastModified);
 
-        var person = created.Person;
+        var person = created.Person!;
         Assert.True(Guid.TryParse(person.Id, out _));
         Assert.NotEqual(created.Id, person.Id);
         Assert.Equal(("Ada", "Lovelace", "ada@example.com", "Analyst", "unit-1", true), (person.Forename, person.Surname, person.Email, person.JobTitle, person.DefaultUnitId, person.Current));
@@ -72,7 +91,7 @@ public abstract class UserLifecycleTests(SystemFixture fixture)
         var fromEmployee = await users.CreateAsync(UsersClient.Sample("ref.b") with { EmployeeNumber = "E-2" });
         var fromUserName = await users.CreateAsync(UsersClient.Sample("ref.c"));
 
-        Assert.Equal(["P-1", "E-2", "ref.c"], new[] { explicitReference, fromEmployee, fromUserName }.Select(u => u.Person.Reference));
+        Assert.Equal(["P-1", "E-2", "ref.c"], new[] { explicitReference, fromEmployee, fromUserName }.Select(u => u.Person!.Reference));
     }
 
     [Fact]
@@ -88,8 +107,8 @@ public abstract class UserLifecycleTests(SystemFixture fixture)
         var titles = await users.Http.GetFromJsonAsync<JobTitleList>("/internal/job-titles", UsersClient.Json);
         Assert.Equal(["analyst", "Safety Officer"], titles!.Items.Select(t => t.Title));
         Assert.Equal("SAFETY officer", second.Title);
-        Assert.Equal("Safety Officer", second.Person.JobTitle);
-        Assert.Equal("Safety Officer", first.Person.JobTitle);
+        Assert.Equal("Safety Officer", second.Person!.JobTitle);
+        Assert.Equal("Safety Officer", first.Person!.JobTitle);
     }
 
     [Fact]
@@ -124,8 +143,8 @@ public abstract class UserLifecycleTests(SystemFixture fixture)
 
         Assert.Equal((created.Id, 2L), (replaced.Id, replaced.Version));
         Assert.Equal(("Grace", "Hopper", false, "OU-2", "unit-2"), (replaced.GivenName, replaced.FamilyName, replaced.Active, replaced.Department, replaced.DefaultUnit.Id));
-        var person = replaced.Person;
-        Assert.Equal(created.Person.Id, person.Id);
+        var person = replaced.Person!;
+        Assert.Equal(created.Person!.Id, person.Id);
         Assert.Equal(("Grace", "Hopper", "grace@example.com", "Rear Admiral", "unit-2", false), (person.Forename, person.Surname, person.Email, person.JobTitle, person.DefaultUnitId, person.Current));
         Assert.Equal(("N-1", "1", "2", 2L), (person.Reference, person.WorkPhone, person.MobilePhone, person.Version));
         Assert.True(replaced.LastModified >= created.LastModified);
@@ -149,7 +168,7 @@ public abstract class UserLifecycleTests(SystemFixture fixture)
         Assert.Equal(1L, replaced.Version);
         Assert.Equal(created.LastModified, replaced.LastModified);
         Assert.Equal(2L, renamed.Version);
-        Assert.Equal(1L, renamed.Person.Version);
+        Assert.Equal(1L, renamed.Person!.Version);
     }
 
     [Fact]
@@ -235,10 +254,10 @@ public abstract class UserLifecycleTests(SystemFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, putGone.StatusCode);
         Assert.Equal(0, listed.List.TotalResults);
         Assert.Equal([created.Id], missing);
-        Assert.Equal((created.Id, created.Person.Id), (revived.Id, revived.Person.Id));
+        Assert.Equal((created.Id, created.Person!.Id), (revived.Id, revived.Person!.Id));
         Assert.Equal(("PHOENIX", "Risen", true, false), (revived.UserName, revived.GivenName, revived.Active, revived.Deleted));
         Assert.Equal(3L, revived.Version);
-        Assert.Equal(("Risen", "Again", "After", true, 3L), (revived.Person.Forename, revived.Person.Surname, revived.Person.JobTitle, revived.Person.Current, revived.Person.Version));
+        Assert.Equal(("Risen", "Again", "After", true, 3L), (revived.Person!.Forename, revived.Person!.Surname, revived.Person!.JobTitle, revived.Person!.Current, revived.Person!.Version));
         Assert.Equal(created.Created, revived.Created);
         Assert.Equal(1, (await users.ListAsync()).List.TotalResults);
     }

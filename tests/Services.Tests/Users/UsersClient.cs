@@ -57,7 +57,8 @@ internal sealed class UsersClient(RunningSystem system, string tenant) : IDispos
         user.HonorificSuffix, user.FormattedName, user.Email, [.. user.Emails.Select(e => new EmailWrite(e.Value, e.Type, e.Primary))],
         user.Active, user.UserType, user.AccessType, user.IsManager, user.PreferredLanguage, user.Locale, user.TimeZone, user.DateFormat,
         user.Title, new UnitSnapshot(user.DefaultUnit.Id, user.DefaultUnit.ExternalId, user.DefaultUnit.Name, user.DefaultUnit.Enabled, null),
-        user.EmployeeNumber, user.PersonReference, user.WorkPhone, user.MobilePhone, user.Attributes);
+        user.EmployeeNumber, user.PersonReference, user.WorkPhone, user.MobilePhone,
+        user.Attributes is { } attributes ? JsonDocument.Parse(attributes.Json).RootElement.Clone() : null);
 
     public async Task<UserRecord> CreateAsync(UserWrite user)
     {

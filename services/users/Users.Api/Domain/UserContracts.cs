@@ -56,7 +56,10 @@ public sealed record JobTitleList(IReadOnlyList<JobTitle> Items);
 
 public sealed record UserList(long TotalResults, int StartIndex, IReadOnlyList<UserRecord> Items);
 
-/// <summary>A user as the service returns it: the written fields, the projections, and its person record.</summary>
+/// <summary>
+/// A user as the service returns it: the written fields, the projections, and its person record (absent when the
+/// caller asked without it: <c>person=false</c>).
+/// </summary>
 public sealed record UserRecord(
     string Id,
     string UserName,
@@ -85,13 +88,13 @@ public sealed record UserRecord(
     string? PersonReference,
     string? WorkPhone,
     string? MobilePhone,
-    JsonElement? Attributes,
+    RawJson? Attributes,
     bool Deleted,
     long Version,
     DateTime Created,
     DateTime LastModified,
     IReadOnlyList<RoleRef> Roles,
-    PersonRecord Person);
+    PersonRecord? Person);
 
 public sealed record EmailRecord(string Value, string? Type, bool Primary);
 

@@ -50,9 +50,10 @@ public static class UsersEndpoints
         return TypedResults.Created($"/internal/users/{Uri.EscapeDataString(created.Id)}", created);
     }
 
-    private static async Task<Results<Ok<UserRecord>, ProblemHttpResult>> GetAsync(string id, HttpContext context, UserStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<UserRecord>, ProblemHttpResult>> GetAsync(
+        string id, HttpContext context, UserStore store, [FromQuery] string? person, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(context.TenantId(), id, cancellationToken) is not { } user)
+        if (await store.GetAsync(context.TenantId(), id, ParseBool(person, "person", true), cancellationToken) is not { } user)
         {
             return ProblemException.NotFound("no such user").ToResult();
         }
@@ -83,6 +84,7 @@ public static class UsersEndpoints
         [FromQuery] string? sortOrder,
         [FromQuery] string? startIndex,
         [FromQuery] string? count,
+        [FromQuery] string? person,
         CancellationToken cancellationToken)
     {
         var descending = sortOrder?.Trim().ToUpperInvariant() switch
@@ -98,7 +100,8 @@ public static class UsersEndpoints
             sortBy,
             descending,
             Math.Clamp(ParseInt(startIndex, "startIndex", 1), 1, int.MaxValue - UserListQuery.MaxCount),
-            ParseInt(count, "count", UserListQuery.DefaultCount));
+            ParseInt(count, "count", UserListQuery.DefaultCount),
+            ParseBool(person, "person", true));
         var page = await query.ListAsync(context.TenantId(), request, cancellationToken);
         context.Response.Headers[PageStrategyHeader] = page.Strategy;
         return TypedResults.Ok(page.List);
@@ -185,6 +188,15 @@ public static class UsersEndpoints
 
         return new VersionPrecondition(any, versions);
     }
+
+    /// <summary><c>true</c> or <c>false</c> (any case); absent means <paramref name="fallback"/>.</summary>
+    private static bool ParseBool(string? text, string name, bool fallback) => text?.Trim().ToUpperInvariant() switch
+    {
+        null or "" => fallback,
+        "TRUE" => true,
+        "FALSE" => false,
+        _ => throw ProblemException.InvalidValue(name, $"{name} must be true or false"),
+    };
 
     private static int ParseInt(string? text, string name, int fallback)
     {

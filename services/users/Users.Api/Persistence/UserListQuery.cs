@@ -6,7 +6,8 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace Microservices.Users.Api.Persistence;
 
-public sealed record ListRequest(string? Filter, string? SortBy, bool Descending, int StartIndex, int Count);
+/// <summary>A list request; <paramref name="Person"/> says whether each user carries its person register record.</summary>
+public sealed record ListRequest(string? Filter, string? SortBy, bool Descending, int StartIndex, int Count, bool Person = true);
 
 /// <summary>A page, and how it was found: <c>keyset</c> (continued from the previous page's end) or <c>offset</c>.</summary>
 public sealed record ListPage(UserList List, string Strategy);
@@ -62,7 +63,7 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
         var cursorKey = new CursorKey(tenant, filterText ?? "", request.SortBy?.Trim().ToUpperInvariant() ?? "", request.Descending, startIndex);
         object[]? cursor = null;
         var hasCursor = startIndex > 1 && cursors.TryGet(cursorKey, out cursor);
-        var sql = PageSql(filter, keys, request.Descending, hasCursor);
+        var sql = PageSql(filter, keys, request.Descending, hasCursor, request.Person);
 
         var users = new List<UserRecord>(Math.Min(count, 256));
         object[]? last = null;
@@ -116,7 +117,7 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
     {
         if (filter is null)
         {
-            await using var stored = connection.Command(null, "SELECT users FROM tenant_user_counts WHERE tenant_id = @tenant").With("tenant", tenant);
+            await using var stored = connection.Command(null, "SELECT COALESCE(SUM(users), 0) FROM tenant_user_counts WHERE tenant_id = @tenant").With("tenant", tenant);
             return await stored.ExecuteScalarAsync(cancellationToken) is { } value ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
         }
 
@@ -133,15 +134,15 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
     /// One page: parameters @tenant, @limit, the filter's, and either @offset or the keyset values @k0…@kn (the last
     /// row of the previous page). Every key runs in the same direction, so one row comparison continues the order.
     /// </summary>
-    public static string PageSql(FilterSql? filter, IReadOnlyList<string> keys, bool descending, bool keyset)
+    public static string PageSql(FilterSql? filter, IReadOnlyList<string> keys, bool descending, bool keyset, bool person = true)
     {
         var direction = descending ? "DESC" : "ASC";
         var cursor = keyset
             ? $"AND ({string.Join(", ", keys)}) {(descending ? "<" : ">")} ({string.Join(", ", keys.Select((_, i) => "@k" + i.ToString(CultureInfo.InvariantCulture)))})"
             : "";
         return $"""
-            SELECT {UserRows.Columns}, {string.Join(", ", keys)}
-            FROM {UserRows.From}
+            SELECT {UserRows.Columns(person)}, {string.Join(", ", keys)}
+            FROM {UserRows.From(person)}
             WHERE u.tenant_id = @tenant AND NOT u.deleted
             {(filter is null ? "" : "AND " + filter.Where)}
             {cursor}

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Text;
 using Microservices.ServiceDefaults.Messaging;
 using Microservices.ServiceDefaults.Storage;
 using Microservices.Users.Api.Domain;
@@ -64,78 +66,37 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
             async (connection, transaction) =>
             {
                 var now = UnixMicros.Now(clock);
-                await UpsertUnitAsync(connection, transaction, tenant, user.Unit, now, cancellationToken);
-                var jobTitle = await EnsureJobTitleAsync(connection, transaction, tenant, user, now, cancellationToken);
-                await EnsureUserNameFreeAsync(connection, transaction, tenant, user, exceptId: null, cancellationToken);
-                var person = PersonValues.Of(user, jobTitle);
+                var context = await ReadWriteContextAsync(connection, transaction, tenant, user, findDeleted: true, cancellationToken);
+                await ApplyUnitAsync(connection, transaction, tenant, user.Unit, context.Unit, now, cancellationToken);
+                var person = PersonValues.Of(user, context.JobTitle ?? await AddJobTitleAsync(connection, transaction, tenant, user, now, cancellationToken));
 
-                string? id = null;
-                string? personId = null;
-                await using (var find = connection.Command(
-                    transaction,
-                    $"SELECT id, person_id FROM users WHERE tenant_id = @tenant AND user_name_norm = @norm AND deleted ORDER BY last_modified DESC, id LIMIT 1{database.ForUpdate}")
-                    .With("tenant", tenant).With("norm", user.UserNameNorm))
-                await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
-                {
-                    if (await reader.ReadAsync(cancellationToken))
-                    {
-                        id = reader.GetString(0);
-                        personId = reader.GetString(1);
-                    }
-                }
-
-                if (id is not null && personId is not null)
+                if (context.Deleted is { } deleted)
                 {
                     // RFC 7644 leaves a re-POST after DELETE open; Assure never hard-deletes, so the same user and person
                     // come back (same ids, undeleted, fields replaced by this write).
-                    await using (var update = connection.Command(
-                        transaction,
-                        $"UPDATE users SET {UserAssignments}, deleted = @false, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id"))
-                    {
-                        BindUser(update, user).With("false", false).With("now", now).With("tenant", tenant).With("id", id);
-                        await update.ExecuteNonQueryAsync(cancellationToken);
-                    }
-
-                    await UpdatePersonAsync(connection, transaction, tenant, personId, person, now, cancellationToken);
-                    await ReplaceEmailsAsync(connection, transaction, tenant, id, user.Emails, cancellationToken);
-
-                    // Outbox (messaging branch): insert user.restored.v1 (with the person snapshot) here, in this transaction.
-                }
-                else
-                {
-                    id = NewId(now);
-                    personId = NewId(now);
-                    await using (var insert = connection.Command(
-                        transaction,
-                        $"""
-                        INSERT INTO users (tenant_id, id, person_id, {UserColumns}, deleted, version, created, last_modified)
-                        VALUES (@tenant, @id, @person_id, {UserValues}, @false, 1, @now, @now)
-                        """))
-                    {
-                        BindUser(insert, user).With("tenant", tenant).With("id", id).With("person_id", personId).With("false", false).With("now", now);
-                        await insert.ExecuteNonQueryAsync(cancellationToken);
-                    }
-
-                    await using (var insert = connection.Command(
-                        transaction,
-                        """
-                        INSERT INTO persons (tenant_id, id, user_id, forename, surname, email, job_title, default_unit_id, is_current,
-                                             reference, phone, mobile, version, created, last_modified)
-                        VALUES (@tenant, @id, @user_id, @forename, @surname, @p_email, @job_title, @p_unit, @is_current,
-                                @reference, @phone, @mobile, 1, @now, @now)
-                        """))
-                    {
-                        BindPerson(insert, person).With("tenant", tenant).With("id", personId).With("user_id", id).With("now", now);
-                        await insert.ExecuteNonQueryAsync(cancellationToken);
-                    }
-
-                    await InsertEmailsAsync(connection, transaction, tenant, id, user.Emails, cancellationToken);
-
-                    // Outbox (messaging branch): insert user.created.v1 (with the person snapshot) here, in this transaction.
+                    return await ReviveAsync(connection, transaction, tenant, deleted, user, person, now, cancellationToken);
                 }
 
-                await AddToCountAsync(connection, transaction, tenant, 1, cancellationToken);
-                return (await UserRows.LoadAsync(database, connection, transaction, tenant, id, cancellationToken))!;
+                // A live user of the same name makes the insert fail on users_name_live (WriteAsync answers 409): no
+                // read beforehand, so a create is one round trip of writes that also reads the user back.
+                var id = NewId(now);
+                var personId = NewId(now);
+                var sql = new StringBuilder($"""
+                    INSERT INTO users (tenant_id, id, person_id, {UserColumns}, deleted, version, created, last_modified)
+                    VALUES (@tenant, @id, @person_id, {UserValues}, @false, 1, @now, @now);
+                    INSERT INTO persons (tenant_id, id, user_id, forename, surname, email, job_title, default_unit_id, is_current,
+                                         reference, phone, mobile, version, created, last_modified)
+                    VALUES (@tenant, @person_id, @id, @forename, @surname, @p_email, @job_title, @p_unit, @is_current,
+                            @reference, @phone, @mobile, 1, @now, @now);
+                    """);
+                await using var command = connection.Command(transaction, "");
+                BindUser(command, user).With("tenant", tenant).With("id", id).With("person_id", personId).With("false", false).With("now", now);
+                BindPerson(command, person);
+                AppendEmails(sql, command, user.Emails);
+                AppendCount(sql, command, 1);
+                command.CommandText = sql.Append(UserRows.LoadSql(person: true)).ToString();
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                return (await UserRows.ReadLoadedAsync(reader, cancellationToken))!;
             },
             cancellationToken);
 
@@ -145,65 +106,67 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
             async (connection, transaction) =>
             {
                 var now = UnixMicros.Now(clock);
-                await UpsertUnitAsync(connection, transaction, tenant, user.Unit, now, cancellationToken);
-                var jobTitle = await EnsureJobTitleAsync(connection, transaction, tenant, user, now, cancellationToken);
+                var context = await ReadWriteContextAsync(connection, transaction, tenant, user, findDeleted: false, cancellationToken);
+                await ApplyUnitAsync(connection, transaction, tenant, user.Unit, context.Unit, now, cancellationToken);
+                var person = PersonValues.Of(user, context.JobTitle ?? await AddJobTitleAsync(connection, transaction, tenant, user, now, cancellationToken));
 
                 // The row lock makes concurrent PUTs of one user take turns: each sees the previous one's version, so an
-                // If-Match from a stale read fails instead of overwriting, and no update is lost.
-                long version;
-                await using (var lockRow = connection.Command(
+                // If-Match from a stale read fails instead of overwriting, and no update is lost. The user is read under
+                // it, with whoever holds the new userName, in one round trip.
+                UserRecord current;
+                string? nameHolder;
+                await using (var read = connection.Command(
                     transaction,
-                    $"SELECT version FROM users WHERE tenant_id = @tenant AND id = @id AND NOT deleted{database.ForUpdate}")
-                    .With("tenant", tenant).With("id", id))
+                    UserRows.LoadSql(person: true, "AND NOT u.deleted", database.ForUpdateOf("u")) + ";\n" +
+                    "SELECT id FROM users WHERE tenant_id = @tenant AND user_name_norm = @norm AND NOT deleted")
+                    .With("tenant", tenant).With("id", id).With("norm", user.UserNameNorm))
+                await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
                 {
                     // Thrown, not returned: the projection and picklist rows written above must roll back with it.
-                    if (await lockRow.ExecuteScalarAsync(cancellationToken) is not { } storedVersion)
-                    {
-                        throw ProblemException.NotFound("no such user");
-                    }
-
-                    version = Convert.ToInt64(storedVersion, System.Globalization.CultureInfo.InvariantCulture);
+                    current = await UserRows.ReadLoadedAsync(reader, cancellationToken) ?? throw ProblemException.NotFound("no such user");
+                    nameHolder = await reader.NextResultAsync(cancellationToken) && await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
                 }
 
-                if (precondition is not null && !precondition.Matches(version))
+                if (precondition is not null && !precondition.Matches(current.Version))
                 {
-                    throw ProblemException.PreconditionFailed($"the user is at version {version}; If-Match names another version");
+                    throw ProblemException.PreconditionFailed($"the user is at version {current.Version}; If-Match names another version");
                 }
 
-                var current = (await UserRows.LoadAsync(database, connection, transaction, tenant, id, cancellationToken))!;
-                if (user.UserNameNorm != UserData.Normalize(current.UserName))
+                if (nameHolder is not null && nameHolder != id)
                 {
-                    await EnsureUserNameFreeAsync(connection, transaction, tenant, user, exceptId: id, cancellationToken);
+                    throw NameTaken();
                 }
 
-                var person = PersonValues.Of(user, jobTitle);
                 var stored = UserRows.ToData(current);
-                if (!user.SameContentAs(stored))
+                var userChanged = !user.SameContentAs(stored);
+                var personChanged = person != PersonValues.Of(current.Person!);
+                if (!userChanged && !personChanged)
                 {
-                    await using (var update = connection.Command(
-                        transaction,
-                        $"UPDATE users SET {UserAssignments}, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id"))
-                    {
-                        BindUser(update, user).With("now", now).With("tenant", tenant).With("id", id);
-                        await update.ExecuteNonQueryAsync(cancellationToken);
-                    }
+                    return current;
+                }
 
+                var sql = new StringBuilder();
+                await using var write = connection.Command(transaction, "").With("tenant", tenant).With("id", id).With("now", now);
+                if (userChanged)
+                {
+                    sql.AppendLine($"UPDATE users SET {UserAssignments}, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id;");
+                    BindUser(write, user);
                     if (!user.Emails.SequenceEqual(stored.Emails))
                     {
-                        await ReplaceEmailsAsync(connection, transaction, tenant, id, user.Emails, cancellationToken);
+                        sql.AppendLine("DELETE FROM user_emails WHERE tenant_id = @tenant AND user_id = @id;");
+                        AppendEmails(sql, write, user.Emails);
                     }
-
-                    // Outbox (messaging branch): insert user.updated.v1 here, in this transaction.
                 }
 
-                if (person != PersonValues.Of(current.Person))
+                if (personChanged)
                 {
-                    await UpdatePersonAsync(connection, transaction, tenant, current.Person.Id, person, now, cancellationToken);
-
-                    // Outbox (messaging branch): insert person.updated.v1 here (roles keeps a person snapshot).
+                    sql.AppendLine($"UPDATE persons SET {PersonAssignments}, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @person_id;");
+                    BindPerson(write, person).With("person_id", current.Person!.Id);
                 }
 
-                return (await UserRows.LoadAsync(database, connection, transaction, tenant, id, cancellationToken))!;
+                write.CommandText = sql.Append(UserRows.LoadSql(person: true)).ToString();
+                await using var written = await write.ExecuteReaderAsync(cancellationToken);
+                return (await UserRows.ReadLoadedAsync(written, cancellationToken))!;
             },
             cancellationToken);
 
@@ -267,10 +230,10 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
             },
             cancellationToken);
 
-    public async Task<UserRecord?> GetAsync(string tenant, string id, CancellationToken cancellationToken)
+    public async Task<UserRecord?> GetAsync(string tenant, string id, bool person, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var user = await UserRows.LoadAsync(database, connection, null, tenant, id, cancellationToken);
+        var user = await UserRows.LoadAsync(connection, null, tenant, id, person, cancellationToken);
         return user is { Deleted: false } ? user : null;
     }
 
@@ -362,22 +325,94 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         }
         catch (Exception exception) when (Database.IsUniqueViolation(exception))
         {
-            // The only unique key a write can collide on is users_name_live: a concurrent create or rename took the
-            // userName between our check and our insert.
-            throw ProblemException.Uniqueness("userName", "userName is already taken by another user of this tenant");
+            // The only unique key a write can collide on is users_name_live: a live user has the userName (a create
+            // does not check first), or a concurrent create or rename took it between our check and our write.
+            throw NameTaken();
         }
     }
 
-    private static async Task EnsureUserNameFreeAsync(DbConnection connection, DbTransaction transaction, string tenant, UserData user, string? exceptId, CancellationToken cancellationToken)
+    private static ProblemException NameTaken() =>
+        ProblemException.Uniqueness("userName", "userName is already taken by another user of this tenant (compared case-insensitively)");
+
+    /// <summary>What a write depends on, read without locks in one round trip.</summary>
+    private sealed record WriteContext(StoredUnit? Unit, string? JobTitle, DeletedUser? Deleted);
+
+    private sealed record StoredUnit(string ExternalId, string Name, bool Enabled, long? Version);
+
+    private sealed record DeletedUser(string Id, string PersonId);
+
+    /// <summary>
+    /// The org unit projection row of the user's unit, the picklist spelling of its title, and (for a create) the
+    /// newest SCIM-deleted user of the same name. Nothing is locked: a write they call for (a newer unit snapshot, a
+    /// new title) takes its lock afterwards, still before the user row's, in the order every writer uses.
+    /// </summary>
+    private static async Task<WriteContext> ReadWriteContextAsync(
+        DbConnection connection, DbTransaction transaction, string tenant, UserData user, bool findDeleted, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(
-            transaction,
-            "SELECT id FROM users WHERE tenant_id = @tenant AND user_name_norm = @norm AND NOT deleted")
-            .With("tenant", tenant).With("norm", user.UserNameNorm);
-        if (await command.ExecuteScalarAsync(cancellationToken) is string other && other != exceptId)
+        var sql = new StringBuilder("SELECT external_id, name, enabled, version FROM org_units WHERE tenant_id = @tenant AND id = @unit_id;\n");
+        await using var command = connection.Command(transaction, "").With("tenant", tenant).With("unit_id", user.Unit.Id);
+        if (user.TitleNorm is { } titleNorm)
         {
-            throw ProblemException.Uniqueness("userName", "userName is already taken by another user of this tenant (compared case-insensitively)");
+            sql.AppendLine("SELECT title FROM job_titles WHERE tenant_id = @tenant AND title_norm = @title_norm;");
+            command.With("title_norm", titleNorm);
         }
+
+        if (findDeleted)
+        {
+            sql.AppendLine("SELECT id, person_id FROM users WHERE tenant_id = @tenant AND user_name_norm = @norm AND deleted ORDER BY last_modified DESC, id LIMIT 1;");
+            command.With("norm", user.UserNameNorm);
+        }
+
+        command.CommandText = sql.ToString();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        StoredUnit? unit = null;
+        if (await reader.ReadAsync(cancellationToken))
+        {
+            unit = new StoredUnit(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
+        }
+
+        string? jobTitle = null;
+        if (user.TitleNorm is not null && await reader.NextResultAsync(cancellationToken) && await reader.ReadAsync(cancellationToken))
+        {
+            jobTitle = reader.GetString(0);
+        }
+
+        DeletedUser? deleted = null;
+        if (findDeleted && await reader.NextResultAsync(cancellationToken) && await reader.ReadAsync(cancellationToken))
+        {
+            deleted = new DeletedUser(reader.GetString(0), reader.GetString(1));
+        }
+
+        return new WriteContext(unit, jobTitle, deleted);
+    }
+
+    /// <summary>Brings back a SCIM-deleted user and its person with this write's fields (a rare path: two round trips).</summary>
+    private async Task<UserRecord> ReviveAsync(
+        DbConnection connection, DbTransaction transaction, string tenant, DeletedUser deleted, UserData user, PersonValues person, long now, CancellationToken cancellationToken)
+    {
+        await using (var update = connection.Command(
+            transaction,
+            $"UPDATE users SET {UserAssignments}, deleted = @false, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id AND deleted"))
+        {
+            BindUser(update, user).With("false", false).With("now", now).With("tenant", tenant).With("id", deleted.Id);
+            // Read unlocked above; a concurrent POST of the same name may have brought it back first.
+            if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                throw NameTaken();
+            }
+        }
+
+        var sql = new StringBuilder($"""
+            UPDATE persons SET {PersonAssignments}, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @person_id;
+            DELETE FROM user_emails WHERE tenant_id = @tenant AND user_id = @id;
+            """);
+        await using var command = connection.Command(transaction, "").With("tenant", tenant).With("id", deleted.Id).With("person_id", deleted.PersonId).With("now", now);
+        BindPerson(command, person);
+        AppendEmails(sql, command, user.Emails);
+        AppendCount(sql, command, 1);
+        command.CommandText = sql.Append(UserRows.LoadSql(person: true)).ToString();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return (await UserRows.ReadLoadedAsync(reader, cancellationToken))!;
     }
 
     /// <summary>
@@ -386,22 +421,35 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
     /// </summary>
     internal static async Task UpsertUnitAsync(DbConnection connection, DbTransaction transaction, string tenant, UnitData unit, long now, CancellationToken cancellationToken)
     {
-        // Reading first keeps the common case (unit unchanged) free of the row lock an upsert takes, so writes of many
-        // users in one unit do not queue behind each other.
+        StoredUnit? stored = null;
         await using (var read = connection.Command(transaction, "SELECT external_id, name, enabled, version FROM org_units WHERE tenant_id = @tenant AND id = @id")
             .With("tenant", tenant).With("id", unit.Id))
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))
             {
-                var storedVersion = reader.NullableInt64(3);
-                var same = reader.GetString(0) == unit.ExternalId && reader.GetString(1) == unit.Name && reader.GetBoolean(2) == unit.Enabled
-                    && (unit.Version is null || unit.Version == storedVersion);
-                var newer = storedVersion is null || unit.Version > storedVersion;
-                if (same || !newer)
-                {
-                    return;
-                }
+                stored = new StoredUnit(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
+            }
+        }
+
+        await ApplyUnitAsync(connection, transaction, tenant, unit, stored, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the snapshot when the projection rule says so. Deciding on the row read beforehand keeps the common case
+    /// (unit unchanged) free of the row lock an upsert takes, so writes of many users in one unit do not queue behind
+    /// each other.
+    /// </summary>
+    private static async Task ApplyUnitAsync(DbConnection connection, DbTransaction transaction, string tenant, UnitData unit, StoredUnit? stored, long now, CancellationToken cancellationToken)
+    {
+        if (stored is not null)
+        {
+            var same = stored.ExternalId == unit.ExternalId && stored.Name == unit.Name && stored.Enabled == unit.Enabled
+                && (unit.Version is null || unit.Version == stored.Version);
+            var newer = stored.Version is null || unit.Version > stored.Version;
+            if (same || !newer)
+            {
+                return;
             }
         }
 
@@ -420,86 +468,66 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Adds an unknown title to the tenant's picklist; returns the picklist's spelling (the first one seen).</summary>
-    private static async Task<string?> EnsureJobTitleAsync(DbConnection connection, DbTransaction transaction, string tenant, UserData user, long now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds a title the picklist does not have yet (the caller read it first); returns the picklist's spelling: this
+    /// one, or a concurrent writer's that got there first. Null when the user has no title.
+    /// </summary>
+    private static async Task<string?> AddJobTitleAsync(DbConnection connection, DbTransaction transaction, string tenant, UserData user, long now, CancellationToken cancellationToken)
     {
         if (user.Title is null)
         {
             return null;
         }
 
-        var existing = await FindJobTitleAsync(connection, transaction, tenant, user.TitleNorm!, cancellationToken);
-        if (existing is not null)
-        {
-            return existing;
-        }
-
-        await using (var insert = connection.Command(
+        await using var command = connection.Command(
             transaction,
-            "INSERT INTO job_titles (tenant_id, title_norm, title, created) VALUES (@tenant, @norm, @title, @now) ON CONFLICT (tenant_id, title_norm) DO NOTHING")
-            .With("tenant", tenant).With("norm", user.TitleNorm).With("title", user.Title).With("now", now))
-        {
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        // A concurrent writer may have added the same title first; its spelling is the one kept.
-        return await FindJobTitleAsync(connection, transaction, tenant, user.TitleNorm!, cancellationToken) ?? user.Title;
+            """
+            INSERT INTO job_titles (tenant_id, title_norm, title, created) VALUES (@tenant, @norm, @title, @now) ON CONFLICT (tenant_id, title_norm) DO NOTHING;
+            SELECT title FROM job_titles WHERE tenant_id = @tenant AND title_norm = @norm
+            """)
+            .With("tenant", tenant).With("norm", user.TitleNorm).With("title", user.Title).With("now", now);
+        return await command.ExecuteScalarAsync(cancellationToken) as string ?? user.Title;
     }
 
-    private static async Task<string?> FindJobTitleAsync(DbConnection connection, DbTransaction transaction, string tenant, string norm, CancellationToken cancellationToken)
-    {
-        await using var command = connection.Command(transaction, "SELECT title FROM job_titles WHERE tenant_id = @tenant AND title_norm = @norm")
-            .With("tenant", tenant).With("norm", norm);
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
-    }
-
-    private static async Task UpdatePersonAsync(DbConnection connection, DbTransaction transaction, string tenant, string personId, PersonValues person, long now, CancellationToken cancellationToken)
-    {
-        await using var update = connection.Command(
-            transaction,
-            $"UPDATE persons SET {PersonAssignments}, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id");
-        BindPerson(update, person).With("now", now).With("tenant", tenant).With("id", personId);
-        await update.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task ReplaceEmailsAsync(DbConnection connection, DbTransaction transaction, string tenant, string userId, IReadOnlyList<EmailData> emails, CancellationToken cancellationToken)
-    {
-        await using (var delete = connection.Command(transaction, "DELETE FROM user_emails WHERE tenant_id = @tenant AND user_id = @user_id")
-            .With("tenant", tenant).With("user_id", userId))
-        {
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await InsertEmailsAsync(connection, transaction, tenant, userId, emails, cancellationToken);
-    }
-
-    private static async Task InsertEmailsAsync(DbConnection connection, DbTransaction transaction, string tenant, string userId, IReadOnlyList<EmailData> emails, CancellationToken cancellationToken)
+    /// <summary>Appends the insert of the user's addresses (parameters <c>@tenant</c>, <c>@id</c> and its own) to a batch.</summary>
+    private static void AppendEmails(StringBuilder sql, DbCommand command, IReadOnlyList<EmailData> emails)
     {
         if (emails.Count == 0)
         {
             return;
         }
 
-        var rows = string.Join(", ", emails.Select((_, i) => $"(@tenant, @user_id, {i}, @v{i}, @n{i}, @t{i}, @p{i})"));
-        await using var insert = connection.Command(transaction, $"INSERT INTO user_emails (tenant_id, user_id, ordinal, value, value_norm, type, is_primary) VALUES {rows}")
-            .With("tenant", tenant).With("user_id", userId);
+        sql.Append("INSERT INTO user_emails (tenant_id, user_id, ordinal, value, value_norm, type, is_primary) VALUES ");
         for (var i = 0; i < emails.Count; i++)
         {
-            insert.With($"v{i}", emails[i].Value).With($"n{i}", emails[i].ValueNorm).With($"t{i}", emails[i].Type).With($"p{i}", emails[i].Primary);
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@tenant, @id, {n}, @ev{n}, @en{n}, @et{n}, @ep{n})");
+            command.With("ev" + n, emails[i].Value).With("en" + n, emails[i].ValueNorm).With("et" + n, emails[i].Type).With("ep" + n, emails[i].Primary);
         }
 
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        sql.AppendLine(";");
     }
+
+    /// <summary>Appends the tenant counter update (one random shard, see migration 003) to a batch.</summary>
+    private static void AppendCount(StringBuilder sql, DbCommand command, long delta)
+    {
+        sql.AppendLine(CountSql);
+        command.With("shard", CountShard()).With("delta", delta);
+    }
+
+    /// <summary>The number of shards tenant_user_counts spreads each tenant's count over.</summary>
+    internal const int CountShards = 16;
+
+    private const string CountSql = """
+        INSERT INTO tenant_user_counts (tenant_id, shard, users) VALUES (@tenant, @shard, @delta)
+        ON CONFLICT (tenant_id, shard) DO UPDATE SET users = tenant_user_counts.users + excluded.users;
+        """;
+
+    private static int CountShard() => Random.Shared.Next(CountShards);
 
     internal static async Task AddToCountAsync(DbConnection connection, DbTransaction transaction, string tenant, long delta, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(
-            transaction,
-            """
-            INSERT INTO tenant_user_counts (tenant_id, users) VALUES (@tenant, @delta)
-            ON CONFLICT (tenant_id) DO UPDATE SET users = tenant_user_counts.users + excluded.users
-            """)
-            .With("tenant", tenant).With("delta", delta);
+        await using var command = connection.Command(transaction, CountSql).With("tenant", tenant).With("shard", CountShard()).With("delta", delta);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
