@@ -35,7 +35,7 @@ public sealed record UserRecord(
     string? PersonReference,
     string? WorkPhone,
     string? MobilePhone,
-    JsonElement? Attributes,
+    JsonObject? Attributes,
     long Version,
     DateTime Created,
     DateTime LastModified,
@@ -67,7 +67,8 @@ public sealed class UsersClient(HttpClient http)
             return null;
         }
 
-        using var response = await SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users/" + id, tenant), cancellationToken);
+        // SCIM never shows the person register record: the service leaves it out (and its join).
+        using var response = await SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users/" + id + "?person=false", tenant), cancellationToken);
         return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadAsync<UserRecord>(response, cancellationToken);
     }
 
@@ -120,6 +121,7 @@ public sealed class UsersClient(HttpClient http)
         {
             "startIndex=" + startIndex.ToString(CultureInfo.InvariantCulture),
             "count=" + count.ToString(CultureInfo.InvariantCulture),
+            "person=false",
         };
         if (filter is not null)
         {

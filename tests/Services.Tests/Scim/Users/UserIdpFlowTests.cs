@@ -271,6 +271,13 @@ public abstract class UserIdpFlowTests(SystemFixture fixture)
         Assert.Equal("America/New_York", created["timezone"]!.GetValue<string>());
         Assert.Equal("en-US", created["preferredLanguage"]!.GetValue<string>());
 
+        // Only what Assure has no field for is kept as sent; everything mapped is rebuilt from the fields on the way out.
+        var stored = (await t.AdminUserAsync(created["id"]!.GetValue<string>())).GetProperty("attributes");
+        Assert.Equal(
+            ["addresses", "entitlements", "nickName", Enterprise],
+            stored.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["costCenter", "manager"], stored.GetProperty(Enterprise).EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+
         // A PUT without the entitlement clears Is Manager; without userType the user gets full access.
         var put = NewUser(created["userName"]!.GetValue<string>());
         using var replace = await t.Scim.PutAsync($"Users/{created["id"]}", Json(put));

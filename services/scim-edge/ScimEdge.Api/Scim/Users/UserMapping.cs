@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microservices.Scim;
@@ -60,8 +59,7 @@ public static partial class UserMapping
         }
 
         var phones = (scim["phoneNumbers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        var attributes = scim.DeepClone().AsObject();
-        attributes.Remove("password");
+        var attributes = Unmapped(scim);
 
         return new JsonObject
         {
@@ -102,10 +100,57 @@ public static partial class UserMapping
         };
     }
 
+    // What ToScim writes from the domain fields (or builds itself), by canonical name: the validator has rewritten
+    // every known attribute to its canonical spelling, so exact comparison is enough.
+    private static readonly string[] _mappedAttributes =
+    [
+        "schemas", "id", "externalId", "userName", "displayName", "meta", "groups", "password", "title", "userType",
+        "preferredLanguage", "locale", "timezone", "active", "emails", Assure,
+    ];
+
+    private static readonly string[] _mappedName = ["formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix"];
+
+    private static readonly string[] _mappedEnterprise = ["employeeNumber", "department"];
+
+    /// <summary>
+    /// The part of a validated SCIM User that Assure has no field for (nickName, addresses, phoneNumbers, entitlements,
+    /// the enterprise manager, ...), kept as sent so it comes back; null when there is none. The password is never
+    /// kept. Every other attribute is rebuilt from the domain fields on the way out, so storing it too would only
+    /// make every read parse and copy it.
+    /// </summary>
+    private static JsonObject? Unmapped(JsonObject scim)
+    {
+        var rest = scim.DeepClone().AsObject();
+        foreach (var attribute in _mappedAttributes)
+        {
+            rest.Remove(attribute);
+        }
+
+        RemoveMembers(rest, "name", _mappedName);
+        RemoveMembers(rest, Enterprise, _mappedEnterprise);
+        return rest.Count == 0 ? null : rest;
+    }
+
+    private static void RemoveMembers(JsonObject resource, string attribute, string[] members)
+    {
+        if (resource[attribute] is JsonObject value)
+        {
+            foreach (var member in members)
+            {
+                value.Remove(member);
+            }
+
+            if (value.Count == 0)
+            {
+                resource.Remove(attribute);
+            }
+        }
+    }
+
     /// <summary>The SCIM User for a stored user, with <c>meta</c> and <c>groups</c> built from the public base URL.</summary>
     public static JsonObject ToScim(UserRecord user, ScimSettings settings)
     {
-        var stored = user.Attributes is { ValueKind: JsonValueKind.Object } raw ? JsonNode.Parse(raw.GetRawText())!.AsObject() : new JsonObject();
+        var stored = user.Attributes ?? [];
         var result = new JsonObject
         {
             ["schemas"] = new JsonArray(ScimConstants.UserSchema, Enterprise, Assure),
@@ -218,8 +263,18 @@ public static partial class UserMapping
         }
     }
 
-    private static JsonObject? Extension(JsonObject resource, string urn) =>
-        resource.FirstOrDefault(p => p.Key.Equals(urn, StringComparison.OrdinalIgnoreCase)).Value as JsonObject;
+    private static JsonObject? Extension(JsonObject resource, string urn)
+    {
+        foreach (var (key, value) in resource)
+        {
+            if (key.Equals(urn, StringComparison.OrdinalIgnoreCase))
+            {
+                return value as JsonObject;
+            }
+        }
+
+        return null;
+    }
 
     private static string? Str(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text) ? text : null;
