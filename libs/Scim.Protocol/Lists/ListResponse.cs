@@ -23,8 +23,33 @@ public sealed record ListResponse<T>(
     [JsonPropertyOrder(3)]
     public int ItemsPerPage => Resources.Count;
 
-    public JsonObject ToJson() =>
-        JsonSerializer.SerializeToNode(this, ScimJson.SerializerOptions)!.AsObject();
+    /// <summary>
+    /// The list as a JSON object. Resources that are JSON objects already (what the endpoints build) are placed in it
+    /// as they are, not serialised and parsed again: a page of 100 users is 100+ KB, and the round trip cost two
+    /// large-object-heap buffers per page. A resource that belongs to another tree is copied.
+    /// </summary>
+    public JsonObject ToJson()
+    {
+        var resources = new JsonArray();
+        foreach (var resource in Resources)
+        {
+            resources.Add(resource switch
+            {
+                null => null,
+                JsonNode node => node.Parent is null ? node : node.DeepClone(),
+                _ => JsonSerializer.SerializeToNode(resource, ScimJson.SerializerOptions),
+            });
+        }
+
+        return new JsonObject
+        {
+            ["schemas"] = new JsonArray([.. Schemas.Select(s => JsonValue.Create(s))]),
+            ["totalResults"] = TotalResults,
+            ["startIndex"] = StartIndex,
+            ["itemsPerPage"] = ItemsPerPage,
+            [nameof(Resources)] = resources,
+        };
+    }
 }
 
 public static class ListResponse

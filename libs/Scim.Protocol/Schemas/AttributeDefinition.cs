@@ -60,15 +60,27 @@ public sealed record AttributeDefinition(
     public IReadOnlyList<AttributeDefinition> SubAttributesOrEmpty => SubAttributes ?? [];
 
     /// <summary>Finds a sub-attribute by name, case-insensitively as RFC 7643 §2.1 requires.</summary>
-    public AttributeDefinition? FindSubAttribute(string name) =>
-        SubAttributes?.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
+    public AttributeDefinition? FindSubAttribute(string name) => SubAttributes is null ? null : Named(SubAttributes, name);
+
+    // The lookups below run for every attribute of every resource a response carries: plain loops, no allocation.
+    internal static AttributeDefinition? Named(IReadOnlyList<AttributeDefinition> attributes, string name)
+    {
+        for (var i = 0; i < attributes.Count; i++)
+        {
+            if (string.Equals(attributes[i].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return attributes[i];
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>A schema: a URN and its attributes (RFC 7643 §7).</summary>
 public sealed record SchemaDefinition(string Id, string Name, string Description, IReadOnlyList<AttributeDefinition> Attributes)
 {
-    public AttributeDefinition? FindAttribute(string name) =>
-        Attributes.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
+    public AttributeDefinition? FindAttribute(string name) => AttributeDefinition.Named(Attributes, name);
 }
 
 /// <summary>A resource type: its endpoint, core schema and extensions (RFC 7643 §6).</summary>
@@ -85,10 +97,20 @@ public sealed record ResourceTypeDefinition(
 
     /// <summary>The core schema or one of the extensions, by URN, case-insensitively.</summary>
     public SchemaDefinition? FindSchema(string urn) =>
-        AllSchemas.FirstOrDefault(s => string.Equals(s.Id, urn, StringComparison.OrdinalIgnoreCase));
+        string.Equals(Schema.Id, urn, StringComparison.OrdinalIgnoreCase) ? Schema : FindExtension(urn)?.Schema;
 
-    public SchemaExtensionDefinition? FindExtension(string urn) =>
-        Extensions.FirstOrDefault(e => string.Equals(e.Schema.Id, urn, StringComparison.OrdinalIgnoreCase));
+    public SchemaExtensionDefinition? FindExtension(string urn)
+    {
+        for (var i = 0; i < Extensions.Count; i++)
+        {
+            if (string.Equals(Extensions[i].Schema.Id, urn, StringComparison.OrdinalIgnoreCase))
+            {
+                return Extensions[i];
+            }
+        }
+
+        return null;
+    }
 }
 
 public sealed record SchemaExtensionDefinition(SchemaDefinition Schema, bool Required);

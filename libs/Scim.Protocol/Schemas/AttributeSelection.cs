@@ -86,9 +86,19 @@ public sealed class AttributeSelection
             ? Decide(attribute.Schema, attribute.Attribute, null)
             : Decide(attribute.Schema, attribute.Attribute, null) && Decide(attribute.Schema, attribute.Attribute, attribute.SubAttribute);
 
-    /// <summary>A new object with only what this selection returns; the input is not changed.</summary>
+    /// <summary>
+    /// The resource with only what this selection returns, as a new object; the input is not changed. With no
+    /// <c>attributes</c> and no <c>excludedAttributes</c> (what an IdP sends on almost every call) a resource that holds
+    /// nothing to leave out (no <c>returned: never</c> or <c>request</c> attribute, no null, nothing empty) is returned
+    /// itself, uncopied.
+    /// </summary>
     public JsonObject Apply(JsonObject resource)
     {
+        if (_attributes is null && _excluded.Count == 0 && !DefaultLeavesOut(resource))
+        {
+            return resource;
+        }
+
         var core = ResourceType.Schema;
         var output = new JsonObject();
         foreach (var (key, value) in ScimJson.Properties(resource))
@@ -124,6 +134,118 @@ public sealed class AttributeSelection
         }
 
         return output;
+    }
+
+    // Whether the default selection would return less than the resource holds: the read-only twin of Apply's walk,
+    // asking at each step whether Apply would drop or empty something there.
+    private bool DefaultLeavesOut(JsonObject resource)
+    {
+        // A parsed object with a member name twice throws on enumeration: the full walk reports it properly.
+        try
+        {
+            return ResourceLeavesOut(resource);
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    private bool ResourceLeavesOut(JsonObject resource)
+    {
+        foreach (var (key, value) in resource)
+        {
+            if (value is null)
+            {
+                return true;
+            }
+
+            if (string.Equals(key, "schemas", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (ResourceType.FindExtension(key) is { } extension)
+            {
+                if (value is not JsonObject members || MembersLeaveOut(extension.Schema, members))
+                {
+                    return true;
+                }
+            }
+            else if (ResourceType.Schema.FindAttribute(key) is { } attribute && AttributeLeavesOut(ResourceType.Schema, attribute, value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool MembersLeaveOut(SchemaDefinition schema, JsonObject members)
+    {
+        if (members.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var (key, value) in members)
+        {
+            if (value is null || schema.FindAttribute(key) is not { } attribute || AttributeLeavesOut(schema, attribute, value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool AttributeLeavesOut(SchemaDefinition schema, AttributeDefinition attribute, JsonNode value)
+    {
+        if (!Decide(schema, attribute, null))
+        {
+            return true;
+        }
+
+        if (attribute.Type != AttributeType.Complex)
+        {
+            return false;
+        }
+
+        switch (value)
+        {
+            case JsonObject obj:
+                return ComplexLeavesOut(schema, attribute, obj);
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    if (item is null || (item is JsonObject element && ComplexLeavesOut(schema, attribute, element)))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private bool ComplexLeavesOut(SchemaDefinition schema, AttributeDefinition attribute, JsonObject value)
+    {
+        if (value.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var (key, subValue) in value)
+        {
+            if (subValue is null || (attribute.FindSubAttribute(key) is { } sub && !Decide(schema, attribute, sub)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private JsonObject? ProjectMembers(SchemaDefinition schema, JsonObject obj)
@@ -209,12 +331,34 @@ public sealed class AttributeSelection
                 return true;
         }
 
+        // Loops, not Any(lambda): this runs for every attribute of every resource in a response.
         if (_attributes is not null)
         {
-            return _attributes.Any(e => Covers(e, schema, attribute, sub) || IsBelow(e, schema, attribute, sub));
+            foreach (var entry in _attributes)
+            {
+                if (Covers(entry, schema, attribute, sub) || IsBelow(entry, schema, attribute, sub))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
-        return returned != Returned.Request && !_excluded.Any(e => Covers(e, schema, attribute, sub));
+        if (returned == Returned.Request)
+        {
+            return false;
+        }
+
+        foreach (var entry in _excluded)
+        {
+            if (Covers(entry, schema, attribute, sub))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // The entry names the target itself or one of its ancestors (the attribute or the whole schema).

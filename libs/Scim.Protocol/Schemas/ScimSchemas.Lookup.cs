@@ -3,8 +3,18 @@ namespace Microservices.Scim.Schemas;
 public static partial class ScimSchemas
 {
     /// <summary>One of the four schemas by URN, case-insensitively; <c>null</c> when unknown.</summary>
-    public static SchemaDefinition? FindSchema(string urn) =>
-        AllSchemas.FirstOrDefault(s => string.Equals(s.Id, urn, StringComparison.OrdinalIgnoreCase));
+    public static SchemaDefinition? FindSchema(string urn)
+    {
+        foreach (var schema in AllSchemas)
+        {
+            if (string.Equals(schema.Id, urn, StringComparison.OrdinalIgnoreCase))
+            {
+                return schema;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>A resource type by id (<c>User</c>, <c>Group</c>), case-insensitively; <c>null</c> when unknown.</summary>
     public static ResourceTypeDefinition? FindResourceType(string id) =>

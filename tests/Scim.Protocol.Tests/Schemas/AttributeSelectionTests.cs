@@ -265,6 +265,43 @@ public sealed class AttributeSelectionTests
         Assert.Equal(before, user.ToJsonString());
     }
 
+    [Fact]
+    public void Apply_Default_NothingToLeaveOut_ReturnsTheResourceItself()
+    {
+        var user = StoredUser();
+        user.Remove("password");
+
+        Assert.Same(user, AttributeSelection.Default(ScimSchemas.UserResourceType).Apply(user));
+    }
+
+    // Each resource holds one thing the default selection leaves out, or nothing: the shortcut for the default must
+    // answer exactly what the full projection answers. Excluding an attribute none of them has forces the full walk.
+    [Theory]
+    [InlineData("""{"id":"u","userName":"a"}""")]
+    [InlineData("""{"id":"u","userName":"a","password":"p"}""")]
+    [InlineData("""{"id":"u","userName":"a","displayName":null}""")]
+    [InlineData("""{"id":"u","userName":"a","name":{}}""")]
+    [InlineData("""{"id":"u","userName":"a","name":{"givenName":null}}""")]
+    [InlineData("""{"id":"u","userName":"a","emails":[{"value":"x@y"},null]}""")]
+    [InlineData("""{"id":"u","userName":"a","emails":[{}]}""")]
+    [InlineData("""{"id":"u","userName":"a","emails":[]}""")]
+    [InlineData("""{"id":"u","userName":"a","emails":[{"value":"x@y","display":"X"}],"nickName":"n"}""")]
+    [InlineData("""{"id":"u","userName":"a","x-unknown":{"a":null}}""")]
+    [InlineData("""{"id":"u","userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"D"}}""")]
+    [InlineData("""{"id":"u","userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{}}""")]
+    [InlineData("""{"id":"u","userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"unknownMember":"v"}}""")]
+    [InlineData("""{"id":"u","userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":"not an object"}""")]
+    [InlineData("""{"id":"u","userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"m","displayName":null}}}""")]
+    public void Apply_Default_AnswersWhatTheFullProjectionAnswers(string json)
+    {
+        var forcedWalk = Select(null, "title");
+
+        var shortcut = AttributeSelection.Default(ScimSchemas.UserResourceType).Apply(ScimJson.ParseObject(json));
+        var walked = forcedWalk.Apply(ScimJson.ParseObject(json));
+
+        Assert.Equal(walked.ToJsonString(), shortcut.ToJsonString());
+    }
+
     private static AttributeSelection Select(string? attributes, string? excluded) =>
         AttributeSelection.Parse(ScimSchemas.UserResourceType, attributes, excluded);
 
