@@ -18,6 +18,8 @@ Usage: bench/run.sh [options]
   --sqlite           the embedded store (SQLite files) instead of PostgreSQL; reported separately
   --users N          users seeded for the load scenarios (default 10000)
   --duration S       seconds measured per scenario and run (default 10; a 2 s warm-up comes first)
+  --warmup-round S   before run 1, every scenario runs S seconds unrecorded (default 5; 0: none) so the services
+                     are past tiered JIT compilation when measuring starts
   --runs R           repeated runs; every figure is the median of the runs (default 3)
   --concurrency C    concurrent clients (default 32)
   --scale            the scale curves (PostgreSQL only): userName eq at 1 client and paging the whole tenant at
@@ -56,7 +58,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) BUILD=0 ;;
     --hold) HOLD=1 ;;
     --out) [[ $# -ge 2 ]] || { echo "--out needs a file" >&2; exit 2; }; OUT="$2"; shift ;;
-    --users | --duration | --runs | --concurrency | --only | --scale-sizes | --group-sizes | --sync-users | --sync-groups | --sync-memberships | --warmup | --scale-page-limit)
+    --users | --duration | --runs | --concurrency | --only | --scale-sizes | --group-sizes | --sync-users | --sync-groups | --sync-memberships | --warmup | --warmup-round | --scale-page-limit)
       [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 2; }
       BENCH_ARGS+=("$1" "$2")
       shift
@@ -68,7 +70,7 @@ done
 
 if [[ $SMOKE -eq 1 ]]; then
   # Explicit options given after --smoke still win: the load client takes the last value of a repeated option.
-  BENCH_ARGS=(--users 300 --duration 1 --warmup 0.3 --runs 1 --concurrency 8 --sync-users 100 --sync-groups 4 --sync-memberships 200 "${BENCH_ARGS[@]}")
+  BENCH_ARGS=(--users 300 --duration 1 --warmup 0.3 --warmup-round 0 --runs 1 --concurrency 8 --sync-users 100 --sync-groups 4 --sync-memberships 200 "${BENCH_ARGS[@]}")
 fi
 
 HOST=127.0.0.1

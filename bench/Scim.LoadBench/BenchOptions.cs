@@ -16,6 +16,10 @@ public sealed record BenchOptions
     public int Groups { get; init; } = 40;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Seconds each scenario runs once, unrecorded, before run 1 (0: none): see docs/performance.md.</summary>
+    public TimeSpan WarmupRound { get; init; } = TimeSpan.FromSeconds(5);
+
     public int Runs { get; init; } = 3;
     public int Concurrency { get; init; } = 32;
     public int SyncUsers { get; init; } = 2_000;
@@ -83,6 +87,7 @@ public sealed record BenchOptions
             Groups = Int("--groups", 40),
             Duration = TimeSpan.FromSeconds(Seconds("--duration", 10)),
             Warmup = TimeSpan.FromSeconds(Seconds("--warmup", 2)),
+            WarmupRound = TimeSpan.FromSeconds(Seconds("--warmup-round", 5)),
             Runs = Int("--runs", 3),
             Concurrency = Int("--concurrency", 32),
             SyncUsers = Count("--sync-users", 2_000),

@@ -8,7 +8,7 @@ public sealed record MachineInfo(string Host, int Cpus, string CpuModel, long Me
 
 public sealed record ServiceMemory(string Service, int Pid, long PeakRssMiB, long RssMiB);
 
-public sealed record BenchSettings(int Users, int Concurrency, double DurationSeconds, double WarmupSeconds, int Runs, int SyncUsers, int SyncGroups, int SyncMemberships, bool Scale);
+public sealed record BenchSettings(int Users, int Concurrency, double DurationSeconds, double WarmupSeconds, double WarmupRoundSeconds, int Runs, int SyncUsers, int SyncGroups, int SyncMemberships, bool Scale);
 
 /// <summary>One operation's figures: each is the median over the runs; errors are also summed over all runs.</summary>
 public sealed record OperationFigures(string Operation, string Sends, double RequestsPerSecond, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double ErrorsMedian, long ErrorsTotal, IReadOnlyList<RunFigures> Runs);
