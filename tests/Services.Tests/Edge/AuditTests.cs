@@ -110,6 +110,37 @@ public abstract class AuditTests(EdgeSystemFixture fixture)
     }
 
     [Fact]
+    public async Task ScimRequest_WithARevokedKey_IsRecordedUnderTheKeysTenantAndId()
+    {
+        var tenant = await EdgeTestApi.CreateTenantAsync(_admin);
+        var (keyId, key) = await EdgeTestApi.CreateKeyAsync(_admin, tenant);
+        using (var revoke = await _admin.DeleteAsync($"tenants/{tenant}/api-keys/{keyId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+
+        using var scim = fixture.System.ScimClient(key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "Users");
+        request.Headers.TryAddWithoutValidation("User-Agent", AuditTestApi.EntraAgent);
+
+        using var response = await scim.SendAsync(request);
+
+        // The IdP gets the same answer as for an unknown key; only the audit record knows the difference.
+        await EdgeTestApi.AssertScimUnauthorizedAsync(response);
+        var row = Assert.Single(await AuditTestApi.WaitForAsync(_admin, tenant, r => r.Text("kind") == "scim"));
+        Assert.Equal(401, row.Status());
+        Assert.Equal(tenant, row.Text("tenantId"));
+        Assert.Equal(keyId, row.Text("apiKeyId"));
+        Assert.Equal("entra", row.Text("client"));
+        Assert.Equal("/Users", row.Text("route"));
+        // The operator's first query when an IdP reports failures finds it, by class and by key.
+        Assert.Equal(row.Text("id"), Assert.Single(await ItemsAsync(tenant, "?status=4xx")).Text("id"));
+        Assert.Equal(row.Text("id"), Assert.Single(await ItemsAsync(tenant, "?keyId=" + keyId)).Text("id"));
+        var rows = await AuditTestApi.ReadTableAsync(fixture.Engine, fixture.EdgeConnectionString);
+        Assert.DoesNotContain(rows, r => r.Values.Any(v => v is not null && (v.Contains(key, StringComparison.Ordinal) || v.Contains(key[6..20], StringComparison.Ordinal))));
+    }
+
+    [Fact]
     public async Task AuditTable_AfterEveryKindOfRequest_HoldsNoKeyAndNoBody()
     {
         using var t = await ScimTestTenant.CreateAsync(fixture.System);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microservices.ScimEdge.Api.Admin;
+using Microservices.ScimEdge.Api.ApiKeys;
 using Microservices.ScimEdge.Api.Scim;
 using Microsoft.AspNetCore.Routing.Patterns;
 
@@ -41,12 +42,15 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimePr
         var route = RouteTemplate(state.Endpoint?.RoutePattern, basePath);
         var location = CreatedLocation(context.Response);
         var caller = context.Features.Get<ScimCaller>();
+        // A 401 for a revoked key names the key's tenant and id (so it shows in the tenant's audit query); an unknown
+        // key names neither.
+        var revoked = caller is null ? context.Features.Get<RevokedApiKey>() : null;
         string? tenant;
         string? resourceId;
         string? resourceType;
         if (state.Kind == AuditKinds.Scim)
         {
-            tenant = caller?.Tenant.Id;
+            tenant = caller?.Tenant.Id ?? revoked?.TenantId;
             resourceType = FirstLiteral(state.Endpoint?.RoutePattern, basePath);
             resourceId = Value(state, "id") ?? Value(state, "urn") ?? location;
         }
@@ -65,7 +69,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimePr
             state.Started,
             state.Kind,
             tenant,
-            caller?.ApiKeyId,
+            caller?.ApiKeyId ?? revoked?.ApiKeyId,
             state.Kind == AuditKinds.Scim ? ScimClients.FromUserAgent(context.Request.Headers.UserAgent) : null,
             context.Request.Method,
             route,
