@@ -1,6 +1,10 @@
 using System.Text.Json.Nodes;
 using Microservices.Charts.Tests.Infrastructure;
 using Microservices.Scim.Discovery;
+using Microservices.ServiceDefaults.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Microservices.Charts.Tests;
 
@@ -193,6 +197,41 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void Deployment_AppSleepsInPreStop_WithTheSleepActionTheChartsKubernetesVersionHas()
+    {
+        var preStop = App().At("lifecycle.preStop")!.AsObject();
+        var kubeVersion = Yaml.Load("charts", "scim-platform", "Chart.yaml")!.Str("kubeVersion");
+
+        // The native sleep action: the chiseled images have no shell for `exec: sleep`.
+        Assert.Equal(["sleep"], preStop.Select(p => p.Key));
+        Assert.Equal(Yaml.DefaultValues().At("preStopSleepSeconds")!.GetValue<long>(), preStop.At("sleep.seconds")!.GetValue<long>());
+        Assert.Contains("seconds: {{ $.Values.preStopSleepSeconds }}", Deployment.Text, StringComparison.Ordinal);
+        // PodLifecycleSleepAction is beta and on by default from Kubernetes 1.30.
+        var minimum = System.Text.RegularExpressions.Regex.Match(kubeVersion, @"^>=\s*1\.([0-9]+)\.");
+        Assert.True(minimum.Success && int.Parse(minimum.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 30, kubeVersion);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Termination_PreStopAndTheAppsShutdown_FitTheGracePeriod_AndTheSidecarOutlastsThem(string stack)
+    {
+        var values = Yaml.StackValues(stack);
+        var preStop = TimeSpan.FromSeconds(values.At("preStopSleepSeconds")!.GetValue<long>());
+        var grace = TimeSpan.FromSeconds(values.At("terminationGracePeriodSeconds")!.GetValue<long>());
+        var appShutdown = AppShutdownTimeout();
+
+        // Long enough for the endpoint removal to propagate, short enough not to stall a rollout.
+        Assert.InRange(preStop, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+        Assert.True(grace > preStop + appShutdown, $"{stack}: grace {grace} <= preStop {preStop} + app shutdown {appShutdown}");
+        foreach (var (name, service) in values.At("services")!.AsObject())
+        {
+            // The sidecar keeps serving the app's calls and publishes until the app has drained.
+            var block = Quantities.Duration(service.Str("sidecar.blockShutdownDuration"));
+            Assert.True(block >= preStop + appShutdown, $"{stack} {name}: block-shutdown {block} < preStop {preStop} + app shutdown {appShutdown}");
+        }
+    }
+
+    [Fact]
     public void OnlyScimEdge_HasAKubernetesService()
     {
         var withServices = ChartTemplate.All()
@@ -246,6 +285,15 @@ public sealed class WorkloadTests
         Assert.False(account.Skeleton(Yaml.DefaultValues()).Single().At("automountServiceAccountToken")!.GetValue<bool>());
         Assert.Contains(pdb.EnclosingBlocks(pdb.LineOf("kind: PodDisruptionBudget")), b => b == "range $name, $svc := .Values.services");
         Assert.Contains(account.EnclosingBlocks(account.LineOf("kind: ServiceAccount")), b => b == "range $name, $svc := .Values.services");
+    }
+
+    // The app's drain on SIGTERM, as every service host configures it (libs/ServiceDefaults).
+    private static TimeSpan AppShutdownTimeout()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder();
+        builder.AddServiceDefaults("charts-tests");
+        using var host = builder.Build();
+        return host.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
     }
 
     // nginx sizes: bytes, or k / m / g (binary multiples), as client_max_body_size reads them.
