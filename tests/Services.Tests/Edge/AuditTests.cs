@@ -210,6 +210,43 @@ public abstract class AuditTests(EdgeSystemFixture fixture)
     }
 
     [Fact]
+    public async Task AdminActions_OrgUnitCsvImportAndRolePermissionChange_AreRecordedWithTheirResource()
+    {
+        using var t = await ScimTestTenant.CreateAsync(fixture.System);
+        var csv = $"id,externalId,name\n{t.UnitIds[ScimTestTenant.Support]},HELPDESK,Helpdesk\n";
+        using (var import = await _admin.PostAsync($"tenants/{t.Id}/orgunits/import", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv")))
+        {
+            Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        }
+
+        string roleId;
+        using (var created = await _admin.PostAsJsonAsync($"tenants/{t.Id}/roles", new { name = "Safety lead", permissions = new { incidents = "Allow" } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            roleId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        using (var changed = await _admin.PatchAsJsonAsync($"tenants/{t.Id}/roles/{roleId}", new { permissions = new { incidents = "Deny", audits = "Allow" } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        }
+
+        var rows = await AuditTestApi.WaitForAsync(
+            _admin, t.Id, r => r.Text("kind") == "admin" && (r.Text("route")!.EndsWith("/import", StringComparison.Ordinal) || r.Text("route")!.Contains("/roles", StringComparison.Ordinal)), 3);
+
+        Assert.All(rows, r => Assert.Equal(t.Id, r.Text("tenantId")));
+        var imported = Assert.Single(rows, r => r.Text("route") == "/tenants/{tenant}/orgunits/import");
+        Assert.Equal(("POST", 200, "orgunits"), (imported.Text("method"), imported.Status(), imported.Text("resourceType")));
+        Assert.Null(imported.Text("resourceId"));
+        var role = Assert.Single(rows, r => r.Text("route") == "/tenants/{tenant}/roles");
+        Assert.Equal(("POST", 201, "roles", roleId), (role.Text("method"), role.Status(), role.Text("resourceType"), role.Text("resourceId")));
+        var permissions = Assert.Single(rows, r => r.Text("route") == "/tenants/{tenant}/roles/{id}");
+        Assert.Equal(("PATCH", 200, "roles", roleId), (permissions.Text("method"), permissions.Status(), permissions.Text("resourceType"), permissions.Text("resourceId")));
+        Assert.Null(permissions.Text("apiKeyId"));
+        Assert.Null(permissions.Text("client"));
+    }
+
+    [Fact]
     public async Task AuditQuery_OtherTenant_NeverSeesTheRows()
     {
         using var a = await ScimTestTenant.CreateAsync(fixture.System);
