@@ -9,14 +9,6 @@ public sealed class DaprResourceTests
 {
     private static readonly string[] _appIds = ["scim-edge", "users", "roles", "orgunits"];
 
-    // Who produces and who consumes each topic the services declare (see the Topics class's documentation).
-    private static readonly Dictionary<string, (string Producer, string[] Consumers)> _topics = new()
-    {
-        [Topics.Users] = ("users", ["roles"]),
-        [Topics.RoleMemberships] = ("roles", ["users"]),
-        [Topics.OrgUnits] = ("orgunits", ["users"]),
-    };
-
     public static TheoryData<string> Stacks() => [.. Repo.AllStacks];
 
     public static TheoryData<string> PubSubComponents() =>
@@ -92,27 +84,39 @@ public sealed class DaprResourceTests
 
     [Theory]
     [MemberData(nameof(PubSubComponents))]
-    public void PubSub_Scopes_GrantEachAppExactlyTheTopicsItProducesAndConsumes(string path)
+    public async Task PubSub_Scopes_GrantEachAppExactlyTheTopicsItProducesAndConsumes(string path)
     {
+        // What the services really do: their own /dapr/subscribe answers and the topics their outboxes publish.
+        var subscriptions = await ServiceTopics.SubscriptionsAsync();
         var scopes = DaprTopicScopes.FromComponent(PubSub(path));
-        var everyTopic = Topics.All.Concat(Topics.All.Select(Topics.DeadLetterOf)).ToList();
+        var everyTopic = Topics.All.Concat(Topics.All.Select(Topics.DeadLetterOf))
+            .Concat(subscriptions.Values.SelectMany(s => s).SelectMany(s => new[] { s.Topic, s.DeadLetterTopic }).OfType<string>())
+            .Append("some-other-topic")
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
 
+        Assert.Equal(_appIds.Order(), subscriptions.Keys.Order());
         foreach (var app in _appIds)
         {
+            // The sidecar subscribes to every topic of /dapr/subscribe (the dead-letter topics the app stores for
+            // operators too), and publishes the app's events plus, for each subscription with a dead-letter topic,
+            // what it could not deliver: that publish passes the same scope check as the app's own.
+            var subscribes = subscriptions[app].Select(s => s.Topic).ToHashSet(StringComparer.Ordinal);
+            var publishes = ServiceTopics.Publications(app)
+                .Concat(subscriptions[app].Select(s => s.DeadLetterTopic).OfType<string>())
+                .ToHashSet(StringComparer.Ordinal);
+            Assert.All(subscriptions[app], s => Assert.Equal(Topics.DefaultPubSubName, s.PubSubName));
+
             foreach (var topic in everyTopic)
             {
-                var (producer, consumers) = _topics[topic.Replace("-deadletter", string.Empty, StringComparison.Ordinal)];
-                var isDeadLetter = topic.EndsWith("-deadletter", StringComparison.Ordinal);
-                // A consumer's sidecar publishes what it cannot deliver to the topic's dead-letter topic.
-                var mayPublish = isDeadLetter ? consumers.Contains(app) : producer == app;
-                var maySubscribe = !isDeadLetter && consumers.Contains(app);
-
-                Assert.True(mayPublish == scopes.MayPublish(app, topic), $"{app} publish {topic}: expected {mayPublish}");
-                Assert.True(maySubscribe == scopes.MaySubscribe(app, topic), $"{app} subscribe {topic}: expected {maySubscribe}");
+                Assert.True(publishes.Contains(topic) == scopes.MayPublish(app, topic), $"{app} publish {topic}: expected {publishes.Contains(topic)}");
+                Assert.True(subscribes.Contains(topic) == scopes.MaySubscribe(app, topic), $"{app} subscribe {topic}: expected {subscribes.Contains(topic)}");
             }
-
-            Assert.False(scopes.MayPublish(app, "some-other-topic"), $"{app} may publish an undeclared topic");
         }
+
+        // The services do use dead letters; a contract that lost them would make this test vacuous.
+        Assert.Contains(subscriptions["users"], s => s.Topic == Topics.DeadLetterOf(Topics.RoleMemberships));
+        Assert.Contains(subscriptions["roles"], s => s.Topic == Topics.Users && s.DeadLetterTopic == Topics.DeadLetterOf(Topics.Users));
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public sealed partial class LocalDevelopmentTests
 
         Assert.Contains("helm_resource(\n    'dapr',\n    'dapr-charts/dapr',", tiltfile, StringComparison.Ordinal);
         Assert.Contains("helm_repo('dapr-charts', 'https://dapr.github.io/helm-charts/'", tiltfile, StringComparison.Ordinal);
-        Assert.Contains("APP_DEPS = ['dapr', 'dapr-resources', 'dev-namespace', 'postgres', 'redis']", tiltfile, StringComparison.Ordinal);
+        Assert.Contains("APP_DEPS = ['dapr', 'dapr-resources', 'chart-objects', 'dev-namespace', 'postgres', 'redis']", tiltfile, StringComparison.Ordinal);
         Assert.Contains("resource_deps=APP_DEPS", tiltfile, StringComparison.Ordinal);
         Assert.Contains("/t:PublishContainer", tiltfile, StringComparison.Ordinal);
         Assert.Contains("SERVICES = read_yaml(CHART + '/values.yaml')['services']", tiltfile, StringComparison.Ordinal);
@@ -101,6 +101,25 @@ public sealed partial class LocalDevelopmentTests
             Assert.Contains($"'{service}': '{project}'", tiltfile, StringComparison.Ordinal);
             Assert.True(File.Exists(Repo.File(project.Split('/'))), project);
         }
+    }
+
+    [Fact]
+    public void Tiltfile_EveryResourceInTheDevNamespace_WaitsForTheNamespace()
+    {
+        // Tilt applies resources in parallel and does not order them by namespace: on a first `tilt up` anything
+        // applied before the namespace exists fails. Every k8s_resource here lives in the dev namespace.
+        var tiltfile = Repo.Read("Tiltfile");
+        var resources = TiltResources(tiltfile);
+
+        Assert.Contains("dev-namespace", resources.Keys);
+        Assert.Contains($"'{Namespace()}:namespace'", tiltfile, StringComparison.Ordinal);
+        Assert.Superset(new HashSet<string> { "postgres", "redis", "dapr-resources", "chart-objects", "app_id" }, resources.Keys.ToHashSet());
+        Assert.All(resources.Where(r => r.Key != "dev-namespace"), r =>
+            Assert.True(r.Value.Contains("dev-namespace"), $"{r.Key} does not wait for dev-namespace: [{string.Join(", ", r.Value)}]"));
+        // The chart's objects that are neither Dapr resources, Deployments nor Services (which Tilt groups with the
+        // Deployment they select) go to chart-objects, which the apps wait for (their ServiceAccounts are in it).
+        Assert.Contains("    elif kind != 'Service':\n        chart_objects.append('%s:%s' % (name, kind.lower()))", tiltfile, StringComparison.Ordinal);
+        Assert.Contains("chart-objects", resources["app_id"]);
     }
 
     [Fact]
@@ -164,6 +183,50 @@ public sealed partial class LocalDevelopmentTests
 
     private static string Namespace() =>
         LocalManifests().Single(d => d.Str("kind") == "Namespace").Str("metadata.name");
+
+    /// <summary>
+    /// The k8s_resource calls of a Tiltfile: the resource's name (its new_name, else its first argument, as a string
+    /// literal or, for a call in a loop, the expression) and its resource_deps (a list literal, or a NAME = [...] the
+    /// file assigns).
+    /// </summary>
+    private static Dictionary<string, List<string>> TiltResources(string starlark)
+    {
+        var resources = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var index = 0;
+        while ((index = starlark.IndexOf("k8s_resource(", index, StringComparison.Ordinal)) >= 0)
+        {
+            var open = index + "k8s_resource".Length;
+            var depth = 0;
+            var close = open;
+            for (; close < starlark.Length; close++)
+            {
+                depth += starlark[close] switch { '(' or '[' => 1, ')' or ']' => -1, _ => 0 };
+                if (depth == 0)
+                {
+                    break;
+                }
+            }
+
+            var call = starlark[(open + 1)..close];
+            var named = Regex.Match(call, @"new_name=(?:'([^']*)'|([A-Za-z_]\w*))");
+            var first = Regex.Match(call, @"^\s*(?:'([^']*)'|([^,]+))");
+            var name = named.Success
+                ? (named.Groups[1].Success ? named.Groups[1].Value : named.Groups[2].Value)
+                : (first.Groups[1].Success ? first.Groups[1].Value : first.Groups[2].Value.Trim());
+            var deps = "[]";
+            if (Regex.Match(call, @"resource_deps=(\[[^\]]*\]|[A-Za-z_]\w*)") is { Success: true } found)
+            {
+                deps = found.Groups[1].Value.StartsWith('[')
+                    ? found.Groups[1].Value
+                    : Regex.Match(starlark, "^" + found.Groups[1].Value + @" = (\[[^\]]*\])", RegexOptions.Multiline).Groups[1].Value;
+            }
+
+            resources[name] = [.. Regex.Matches(deps, "'([^']*)'").Select(m => m.Groups[1].Value)];
+            index = close;
+        }
+
+        return resources;
+    }
 
     private static string Assignment(string starlark, string name) =>
         Regex.Match(starlark, "^" + name + " = '([^']*)'$", RegexOptions.Multiline) is { Success: true } m

@@ -1,5 +1,10 @@
 using System.Text.Json.Nodes;
 using Microservices.Charts.Tests.Infrastructure;
+using Microservices.Scim.Discovery;
+using Microservices.ServiceDefaults.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Microservices.Charts.Tests;
 
@@ -163,6 +168,70 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void ScimBodyLimit_IsTheEdgesOwnDefault_AndReachesTheEdge()
+    {
+        var line = Deployment.LineOf("- name: Scim__Limits__MaxPayloadBytes");
+
+        Assert.Equal(ScimServiceLimits.Default.MaxPayloadBytes, Yaml.DefaultValues().At("scim.maxPayloadBytes")!.GetValue<long>());
+        Assert.Equal("value: {{ $.Values.scim.maxPayloadBytes | int64 | quote }}", Deployment.Lines[line + 1].Trim());
+        Assert.Contains(Deployment.EnclosingBlocks(line), b => b == "if eq $svc.daprConfig \"edge\"");
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Ingress_LetsBodiesOverTheScimLimitThrough_SoTheEdgeAnswersAndAuditsThe413(string stack)
+    {
+        // ingress-nginx's own default (client_max_body_size 1m) equals the edge's default limit: without a larger
+        // proxy-body-size nginx answers an oversized body with its HTML 413, which the edge never sees or audits.
+        const string annotation = "nginx.ingress.kubernetes.io/proxy-body-size";
+        var values = Yaml.StackValues(stack);
+        var limit = values.At("scim.maxPayloadBytes")!.GetValue<long>();
+        var ingress = ChartTemplate.Load("ingress.yaml");
+        var line = ingress.LineOf(annotation + ":");
+
+        Assert.Equal(annotation + ": {{ mul .Values.scim.maxPayloadBytes 2 | quote }}", ingress.Lines[line].Trim());
+        Assert.Contains(ingress.EnclosingBlocks(line), b => b == $"if not (hasKey .Values.ingress.annotations \"{annotation}\")");
+        var bodySize = values.At("ingress.annotations")![annotation] is { } set ? NginxSize(set.ToString()) : limit * 2;
+        Assert.True(bodySize > limit, $"{stack}: nginx admits {bodySize} bytes, not more than the edge's {limit}");
+        Assert.True(NginxSize("1m") <= limit * 2, "the default must exceed ingress-nginx's own 1m");
+    }
+
+    [Fact]
+    public void Deployment_AppSleepsInPreStop_WithTheSleepActionTheChartsKubernetesVersionHas()
+    {
+        var preStop = App().At("lifecycle.preStop")!.AsObject();
+        var kubeVersion = Yaml.Load("charts", "scim-platform", "Chart.yaml")!.Str("kubeVersion");
+
+        // The native sleep action: the chiseled images have no shell for `exec: sleep`.
+        Assert.Equal(["sleep"], preStop.Select(p => p.Key));
+        Assert.Equal(Yaml.DefaultValues().At("preStopSleepSeconds")!.GetValue<long>(), preStop.At("sleep.seconds")!.GetValue<long>());
+        Assert.Contains("seconds: {{ $.Values.preStopSleepSeconds }}", Deployment.Text, StringComparison.Ordinal);
+        // PodLifecycleSleepAction is beta and on by default from Kubernetes 1.30.
+        var minimum = System.Text.RegularExpressions.Regex.Match(kubeVersion, @"^>=\s*1\.([0-9]+)\.");
+        Assert.True(minimum.Success && int.Parse(minimum.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 30, kubeVersion);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Termination_PreStopAndTheAppsShutdown_FitTheGracePeriod_AndTheSidecarOutlastsThem(string stack)
+    {
+        var values = Yaml.StackValues(stack);
+        var preStop = TimeSpan.FromSeconds(values.At("preStopSleepSeconds")!.GetValue<long>());
+        var grace = TimeSpan.FromSeconds(values.At("terminationGracePeriodSeconds")!.GetValue<long>());
+        var appShutdown = AppShutdownTimeout();
+
+        // Long enough for the endpoint removal to propagate, short enough not to stall a rollout.
+        Assert.InRange(preStop, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+        Assert.True(grace > preStop + appShutdown, $"{stack}: grace {grace} <= preStop {preStop} + app shutdown {appShutdown}");
+        foreach (var (name, service) in values.At("services")!.AsObject())
+        {
+            // The sidecar keeps serving the app's calls and publishes until the app has drained.
+            var block = Quantities.Duration(service.Str("sidecar.blockShutdownDuration"));
+            Assert.True(block >= preStop + appShutdown, $"{stack} {name}: block-shutdown {block} < preStop {preStop} + app shutdown {appShutdown}");
+        }
+    }
+
+    [Fact]
     public void OnlyScimEdge_HasAKubernetesService()
     {
         var withServices = ChartTemplate.All()
@@ -216,6 +285,30 @@ public sealed class WorkloadTests
         Assert.False(account.Skeleton(Yaml.DefaultValues()).Single().At("automountServiceAccountToken")!.GetValue<bool>());
         Assert.Contains(pdb.EnclosingBlocks(pdb.LineOf("kind: PodDisruptionBudget")), b => b == "range $name, $svc := .Values.services");
         Assert.Contains(account.EnclosingBlocks(account.LineOf("kind: ServiceAccount")), b => b == "range $name, $svc := .Values.services");
+    }
+
+    // The app's drain on SIGTERM, as every service host configures it (libs/ServiceDefaults).
+    private static TimeSpan AppShutdownTimeout()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder();
+        builder.AddServiceDefaults("charts-tests");
+        using var host = builder.Build();
+        return host.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
+    }
+
+    // nginx sizes: bytes, or k / m / g (binary multiples), as client_max_body_size reads them.
+    private static long NginxSize(string size)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(size, "^([0-9]+)([kKmMgG]?)$");
+        Assert.True(match.Success, $"'{size}' is not an nginx size");
+        var number = long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return match.Groups[2].Value.ToUpperInvariant() switch
+        {
+            "K" => number << 10,
+            "M" => number << 20,
+            "G" => number << 30,
+            _ => number,
+        };
     }
 
     private static JsonObject Pod() => Deployment.Skeleton(Yaml.DefaultValues()).Single().At("spec.template")!.AsObject();

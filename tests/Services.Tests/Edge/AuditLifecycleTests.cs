@@ -2,40 +2,18 @@ using System.Net;
 using Microservices.ScimEdge.Api;
 using Microservices.ServiceDefaults.Storage;
 using Microservices.Services.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Microservices.Services.Tests.Edge;
 
-/// <summary>A clock the test moves: the system's time plus an offset. Timers still run in real time.</summary>
-public sealed class ShiftedClock : TimeProvider
-{
-    private long _offsetTicks;
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
-
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
-}
-
-/// <summary>The system with the edge on a <see cref="ShiftedClock"/> and a purge job that runs every 200 ms.</summary>
+/// <summary>The system with a purge job that runs every 200 ms; the tests move the edge's clock a year on.</summary>
 public abstract class PurgeFixture(StoreEngine engine) : EdgeSystemFixture(engine)
 {
-    public ShiftedClock Clock { get; } = new();
-
     protected override void Configure(string service, IDictionary<string, string?> settings)
     {
         if (service == ScimEdgeApp.ServiceName)
         {
             settings["Audit:PurgeInterval"] = "00:00:00.200";
             settings["Audit:FlushDelay"] = "00:00:00";
-        }
-    }
-
-    protected override void ConfigureHost(string service, WebApplicationBuilder builder)
-    {
-        if (service == ScimEdgeApp.ServiceName)
-        {
-            builder.Services.AddSingleton<TimeProvider>(Clock);
         }
     }
 }

@@ -110,6 +110,37 @@ public abstract class AuditTests(EdgeSystemFixture fixture)
     }
 
     [Fact]
+    public async Task ScimRequest_WithARevokedKey_IsRecordedUnderTheKeysTenantAndId()
+    {
+        var tenant = await EdgeTestApi.CreateTenantAsync(_admin);
+        var (keyId, key) = await EdgeTestApi.CreateKeyAsync(_admin, tenant);
+        using (var revoke = await _admin.DeleteAsync($"tenants/{tenant}/api-keys/{keyId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+
+        using var scim = fixture.System.ScimClient(key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "Users");
+        request.Headers.TryAddWithoutValidation("User-Agent", AuditTestApi.EntraAgent);
+
+        using var response = await scim.SendAsync(request);
+
+        // The IdP gets the same answer as for an unknown key; only the audit record knows the difference.
+        await EdgeTestApi.AssertScimUnauthorizedAsync(response);
+        var row = Assert.Single(await AuditTestApi.WaitForAsync(_admin, tenant, r => r.Text("kind") == "scim"));
+        Assert.Equal(401, row.Status());
+        Assert.Equal(tenant, row.Text("tenantId"));
+        Assert.Equal(keyId, row.Text("apiKeyId"));
+        Assert.Equal("entra", row.Text("client"));
+        Assert.Equal("/Users", row.Text("route"));
+        // The operator's first query when an IdP reports failures finds it, by class and by key.
+        Assert.Equal(row.Text("id"), Assert.Single(await ItemsAsync(tenant, "?status=4xx")).Text("id"));
+        Assert.Equal(row.Text("id"), Assert.Single(await ItemsAsync(tenant, "?keyId=" + keyId)).Text("id"));
+        var rows = await AuditTestApi.ReadTableAsync(fixture.Engine, fixture.EdgeConnectionString);
+        Assert.DoesNotContain(rows, r => r.Values.Any(v => v is not null && (v.Contains(key, StringComparison.Ordinal) || v.Contains(key[6..20], StringComparison.Ordinal))));
+    }
+
+    [Fact]
     public async Task AuditTable_AfterEveryKindOfRequest_HoldsNoKeyAndNoBody()
     {
         using var t = await ScimTestTenant.CreateAsync(fixture.System);
@@ -126,6 +157,8 @@ public abstract class AuditTests(EdgeSystemFixture fixture)
             Assert.Equal(HttpStatusCode.OK, limit.StatusCode);
         }
 
+        // The edge's clock stands still between the two calls, so the second one is refused on any machine.
+        using (fixture.Clock.Pause())
         using (await t.Scim.GetAsync("ServiceProviderConfig"))
         using (await t.Scim.GetAsync("ServiceProviderConfig"))
         {
@@ -176,6 +209,43 @@ public abstract class AuditTests(EdgeSystemFixture fixture)
         Assert.Equal(("DELETE", 204, keyId), (revoked.Text("method"), revoked.Status(), revoked.Text("resourceId")));
         var limit = Assert.Single(rows, r => r.Text("route") == "/tenants/{tenant}/rate-limit");
         Assert.Equal(("PUT", 200), (limit.Text("method"), limit.Status()));
+    }
+
+    [Fact]
+    public async Task AdminActions_OrgUnitCsvImportAndRolePermissionChange_AreRecordedWithTheirResource()
+    {
+        using var t = await ScimTestTenant.CreateAsync(fixture.System);
+        var csv = $"id,externalId,name\n{t.UnitIds[ScimTestTenant.Support]},HELPDESK,Helpdesk\n";
+        using (var import = await _admin.PostAsync($"tenants/{t.Id}/orgunits/import", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv")))
+        {
+            Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        }
+
+        string roleId;
+        using (var created = await _admin.PostAsJsonAsync($"tenants/{t.Id}/roles", new { name = "Safety lead", permissions = new { incidents = "Allow" } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            roleId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        using (var changed = await _admin.PatchAsJsonAsync($"tenants/{t.Id}/roles/{roleId}", new { permissions = new { incidents = "Deny", audits = "Allow" } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        }
+
+        var rows = await AuditTestApi.WaitForAsync(
+            _admin, t.Id, r => r.Text("kind") == "admin" && (r.Text("route")!.EndsWith("/import", StringComparison.Ordinal) || r.Text("route")!.Contains("/roles", StringComparison.Ordinal)), 3);
+
+        Assert.All(rows, r => Assert.Equal(t.Id, r.Text("tenantId")));
+        var imported = Assert.Single(rows, r => r.Text("route") == "/tenants/{tenant}/orgunits/import");
+        Assert.Equal(("POST", 200, "orgunits"), (imported.Text("method"), imported.Status(), imported.Text("resourceType")));
+        Assert.Null(imported.Text("resourceId"));
+        var role = Assert.Single(rows, r => r.Text("route") == "/tenants/{tenant}/roles");
+        Assert.Equal(("POST", 201, "roles", roleId), (role.Text("method"), role.Status(), role.Text("resourceType"), role.Text("resourceId")));
+        var permissions = Assert.Single(rows, r => r.Text("route") == "/tenants/{tenant}/roles/{id}");
+        Assert.Equal(("PATCH", 200, "roles", roleId), (permissions.Text("method"), permissions.Status(), permissions.Text("resourceType"), permissions.Text("resourceId")));
+        Assert.Null(permissions.Text("apiKeyId"));
+        Assert.Null(permissions.Text("client"));
     }
 
     [Fact]

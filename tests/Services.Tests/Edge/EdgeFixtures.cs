@@ -4,10 +4,14 @@ using Microservices.ScimEdge.Api;
 using Microservices.ServiceDefaults.Storage;
 using Microservices.Services.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microservices.Services.Tests.Edge;
 
-/// <summary>The four hosts as <see cref="SystemFixture"/> starts them, remembering the edge's own database so tests can read it.</summary>
+/// <summary>
+/// The four hosts as <see cref="SystemFixture"/> starts them, remembering the edge's own database so tests can read it,
+/// with the edge on a <see cref="TestClock"/> (real time until a test pauses or advances it).
+/// </summary>
 public abstract class EdgeSystemFixture(StoreEngine engine) : IAsyncLifetime
 {
     private RunningSystem? _system;
@@ -15,6 +19,9 @@ public abstract class EdgeSystemFixture(StoreEngine engine) : IAsyncLifetime
     public RunningSystem System => _system ?? throw new InvalidOperationException("fixture not started");
 
     public StoreEngine Engine => engine;
+
+    /// <summary>The edge's clock: its rate limits, audit times and retention follow it.</summary>
+    public TestClock Clock { get; } = new();
 
     /// <summary>Connection string of the scim-edge database of this system.</summary>
     public string EdgeConnectionString { get; private set; } = string.Empty;
@@ -27,7 +34,15 @@ public abstract class EdgeSystemFixture(StoreEngine engine) : IAsyncLifetime
         }
 
         Configure(service, settings);
-    }, ConfigureHost);
+    }, (service, builder) =>
+    {
+        if (service == ScimEdgeApp.ServiceName)
+        {
+            builder.Services.AddSingleton<TimeProvider>(Clock);
+        }
+
+        ConfigureHost(service, builder);
+    });
 
     public async Task DisposeAsync()
     {

@@ -23,14 +23,21 @@ public sealed class ApiKeyCacheOptions
     public int MaxEntries { get; set; } = 10_000;
 }
 
-/// <summary>Why a SCIM request was refused; the text is what the 401 body says.</summary>
+/// <summary>Why a SCIM request was refused; the text is what the 401 body says (the same for unknown and revoked keys).</summary>
 public enum ApiKeyFailure
 {
     None,
     Missing,
     Malformed,
     Invalid,
+    Revoked,
 }
+
+/// <summary>
+/// The revoked key a refused SCIM request presented: its tenant and id (never the key), so the request's audit record
+/// can be found under the tenant. An unknown key names no tenant and has no such record.
+/// </summary>
+public sealed record RevokedApiKey(string TenantId, string ApiKeyId);
 
 /// <summary>
 /// Turns the Authorization header into the caller. Accepts <c>Bearer &lt;key&gt;</c> (Entra "Secret token", Okta
@@ -55,26 +62,26 @@ public sealed class ApiKeyAuthenticator : IDisposable
         _cache = _cacheFor > TimeSpan.Zero ? new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.Value.MaxEntries) }) : null;
     }
 
-    public async ValueTask<(ScimCaller? Caller, ApiKeyFailure Failure)> AuthenticateAsync(StringValues authorization, CancellationToken cancellationToken)
+    public async ValueTask<(ScimCaller? Caller, ApiKeyFailure Failure, RevokedApiKey? Revoked)> AuthenticateAsync(StringValues authorization, CancellationToken cancellationToken)
     {
         if (authorization.Count == 0 || string.IsNullOrWhiteSpace(authorization[0]))
         {
-            return (null, ApiKeyFailure.Missing);
+            return (null, ApiKeyFailure.Missing, null);
         }
 
         if (authorization.Count > 1 || !TryReadKey(authorization[0]!, out var key))
         {
-            return (null, ApiKeyFailure.Malformed);
+            return (null, ApiKeyFailure.Malformed, null);
         }
 
         // The cache is keyed by digest, never by the secret itself.
         var digest = ApiKeySecret.Digest(key);
         if (_cache?.Get<CachedKey>(digest) is not { } cached)
         {
-            ActiveApiKey? active;
+            StoredApiKey? active;
             try
             {
-                active = await _store.FindActiveAsync(digest, cancellationToken);
+                active = await _store.FindAsync(digest, cancellationToken);
             }
             catch (DbException e)
             {
@@ -83,7 +90,13 @@ public sealed class ApiKeyAuthenticator : IDisposable
 
             if (active is null)
             {
-                return (null, ApiKeyFailure.Invalid);
+                return (null, ApiKeyFailure.Invalid, null);
+            }
+
+            // Never cached: a revoked key is looked up on every request, like an unknown one.
+            if (active.RevokedAt is not null)
+            {
+                return (null, ApiKeyFailure.Revoked, new RevokedApiKey(active.TenantId, active.KeyId));
             }
 
             cached = new CachedKey(
@@ -93,7 +106,7 @@ public sealed class ApiKeyAuthenticator : IDisposable
         }
 
         await RecordUseAsync(cached, cancellationToken);
-        return (cached.Caller, ApiKeyFailure.None);
+        return (cached.Caller, ApiKeyFailure.None, null);
     }
 
     /// <summary>Drops a revoked key from this replica's cache so it stops working here at once.</summary>

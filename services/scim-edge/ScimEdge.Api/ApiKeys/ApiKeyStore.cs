@@ -7,8 +7,11 @@ namespace Microservices.ScimEdge.Api.ApiKeys;
 /// <summary>An API key as the admin API lists it; the secret is never part of it.</summary>
 public sealed record ApiKeyInfo(string Id, string Title, string? Description, DateTimeOffset Created, DateTimeOffset? Revoked, DateTimeOffset? LastUsed);
 
-/// <summary>A valid (unrevoked) key with the tenant settings the SCIM endpoints need.</summary>
-public sealed record ActiveApiKey(string KeyId, string TenantId, string DefaultLanguage, string TimeZone, string DateFormat, long? LastUsedAt);
+/// <summary>
+/// A key found by its digest, with the tenant settings the SCIM endpoints need. A revoked key (<see cref="RevokedAt"/>
+/// set) authenticates nothing; it is returned so that its 401 can be audited under its tenant.
+/// </summary>
+public sealed record StoredApiKey(string KeyId, string TenantId, string DefaultLanguage, string TimeZone, string DateFormat, long? LastUsedAt, long? RevokedAt);
 
 public enum CreateApiKeyOutcome
 {
@@ -126,13 +129,17 @@ public sealed class ApiKeyStore(Database database, TimeProvider clock)
             },
             cancellationToken);
 
-    /// <summary>The unrevoked key with this digest and its tenant's settings; the hot path of SCIM authentication.</summary>
-    public async Task<ActiveApiKey?> FindActiveAsync(string digest, CancellationToken cancellationToken)
+    /// <summary>
+    /// The key with this digest, revoked or not, and its tenant's settings; the hot path of SCIM authentication. One
+    /// lookup through the unique digest index either way: the caller refuses a revoked key.
+    /// </summary>
+    public async Task<StoredApiKey?> FindAsync(string digest, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<ActiveApiKey>(new CommandDefinition(
-            "SELECT k.id AS KeyId, k.tenant_id AS TenantId, t.default_language AS DefaultLanguage, t.time_zone AS TimeZone, t.date_format AS DateFormat, k.last_used_at AS LastUsedAt "
-            + "FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.secret_digest = @digest AND k.revoked_at IS NULL",
+        return await connection.QuerySingleOrDefaultAsync<StoredApiKey>(new CommandDefinition(
+            "SELECT k.id AS KeyId, k.tenant_id AS TenantId, t.default_language AS DefaultLanguage, t.time_zone AS TimeZone, t.date_format AS DateFormat, "
+            + "k.last_used_at AS LastUsedAt, k.revoked_at AS RevokedAt "
+            + "FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.secret_digest = @digest",
             new { digest },
             cancellationToken: cancellationToken));
     }

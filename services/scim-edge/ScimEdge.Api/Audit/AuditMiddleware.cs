@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microservices.ScimEdge.Api.Admin;
+using Microservices.ScimEdge.Api.ApiKeys;
 using Microservices.ScimEdge.Api.Scim;
 using Microsoft.AspNetCore.Routing.Patterns;
 
@@ -41,12 +42,15 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimePr
         var route = RouteTemplate(state.Endpoint?.RoutePattern, basePath);
         var location = CreatedLocation(context.Response);
         var caller = context.Features.Get<ScimCaller>();
+        // A 401 for a revoked key names the key's tenant and id (so it shows in the tenant's audit query); an unknown
+        // key names neither.
+        var revoked = caller is null ? context.Features.Get<RevokedApiKey>() : null;
         string? tenant;
         string? resourceId;
         string? resourceType;
         if (state.Kind == AuditKinds.Scim)
         {
-            tenant = caller?.Tenant.Id;
+            tenant = caller?.Tenant.Id ?? revoked?.TenantId;
             resourceType = FirstLiteral(state.Endpoint?.RoutePattern, basePath);
             resourceId = Value(state, "id") ?? Value(state, "urn") ?? location;
         }
@@ -54,7 +58,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimePr
         {
             // POST /tenants names the new tenant only in its Location.
             tenant = Value(state, "tenant") ?? (route == "/tenants" ? location : null);
-            resourceType = LastLiteral(state.Endpoint?.RoutePattern, basePath);
+            resourceType = AdminResource(state.Endpoint?.RoutePattern, basePath);
             resourceId = context.Features.Get<AuditResourceFeature>()?.ResourceId ?? Value(state, "keyId") ?? Value(state, "id") ?? location;
         }
 
@@ -65,7 +69,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimePr
             state.Started,
             state.Kind,
             tenant,
-            caller?.ApiKeyId,
+            caller?.ApiKeyId ?? revoked?.ApiKeyId,
             state.Kind == AuditKinds.Scim ? ScimClients.FromUserAgent(context.Request.Headers.UserAgent) : null,
             context.Request.Method,
             route,
@@ -110,7 +114,34 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditLog log, TimePr
 
     private static string? FirstLiteral(RoutePattern? pattern, string basePath) => Literals(pattern, basePath).FirstOrDefault();
 
-    private static string? LastLiteral(RoutePattern? pattern, string basePath) => Literals(pattern, basePath).LastOrDefault();
+    /// <summary>
+    /// The resource an admin route acts on: its last literal that starts the route or follows a parameter
+    /// (<c>/tenants</c>, <c>/tenants/{tenant}/api-keys/{keyId}</c>, <c>/tenants/{tenant}/rate-limit</c>). A literal that
+    /// follows another literal is an action on that one: <c>/tenants/{tenant}/orgunits/import</c> and <c>…/batch</c>
+    /// act on <c>orgunits</c>.
+    /// </summary>
+    private static string? AdminResource(RoutePattern? pattern, string basePath)
+    {
+        if (pattern is null)
+        {
+            return null;
+        }
+
+        string? resource = null;
+        var afterLiteral = false;
+        foreach (var segment in pattern.PathSegments.Skip(basePath.Trim('/').Split('/').Length))
+        {
+            var literal = segment.IsSimple && segment.Parts[0] is RoutePatternLiteralPart part ? part.Content : null;
+            if (literal is not null && !afterLiteral)
+            {
+                resource = literal;
+            }
+
+            afterLiteral = literal is not null;
+        }
+
+        return resource;
+    }
 
     private static IEnumerable<string> Literals(RoutePattern? pattern, string basePath)
     {

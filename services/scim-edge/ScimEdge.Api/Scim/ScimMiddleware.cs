@@ -23,9 +23,15 @@ internal sealed class ScimMiddleware(RequestDelegate next, ApiKeyAuthenticator a
         context.Response.OnStarting(UseScimMediaType, context);
         try
         {
-            var (caller, failure) = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, context.RequestAborted);
+            var (caller, failure, revoked) = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, context.RequestAborted);
             if (caller is null)
             {
+                if (revoked is not null)
+                {
+                    // Read by the audit record: a revoked key's 401 belongs to its tenant.
+                    context.Features.Set(revoked);
+                }
+
                 context.Response.Headers.WWWAuthenticate = Challenge;
                 await ScimResults.WriteErrorAsync(context, new ScimError(StatusCodes.Status401Unauthorized, null, Describe(failure)));
                 return;
