@@ -11,6 +11,38 @@ public abstract class UserLifecycleTests(SystemFixture fixture)
     private UsersClient Client(string? tenant = null) => new(fixture.System, tenant ?? UsersClient.NewTenant());
 
     [Fact]
+    public async Task Writes_AnswerExactlyWhatAReadReturns()
+    {
+        using var users = new UsersClient(fixture.System, UsersClient.NewTenant());
+        var created = await users.CreateAsync(UsersClient.Sample("answer") with
+        {
+            Title = "Fire Warden",
+            Emails = [new EmailWrite("answer@example.com", "work", true), new EmailWrite("a@home.example", "home", false)],
+            Attributes = JsonDocument.Parse("""{"nickName":"A"}""").RootElement,
+        });
+        await AssertSameAsReadAsync(users, created);
+
+        // The user changes; then only the person (the title's picklist spelling is kept); then the unit projection,
+        // by a snapshot with a version, which the answer must show as the projection then stands.
+        await AssertSameAsReadAsync(users, await users.ReplaceAsync(created.Id, UsersClient.ToWrite(created) with { FamilyName = "Changed", Active = false }));
+        await AssertSameAsReadAsync(users, await users.ReplaceAsync(created.Id, UsersClient.ToWrite((await users.GetAsync(created.Id))!) with { Title = "FIRE WARDEN" }));
+        var renamed = await users.ReplaceAsync(created.Id, UsersClient.ToWrite((await users.GetAsync(created.Id))!) with
+        {
+            DefaultUnit = new UnitSnapshot("unit-1", "OU-1-NEW", "Head Office (renamed)", true, 7),
+        });
+        Assert.Equal(("OU-1-NEW", "Head Office (renamed)"), (renamed.Department, renamed.DefaultUnit.Name));
+        await AssertSameAsReadAsync(users, renamed);
+    }
+
+    private static async Task AssertSameAsReadAsync(UsersClient users, UserRecord written)
+    {
+        var read = (await users.GetAsync(written.Id))!;
+        Assert.Equal(read.Emails, written.Emails);
+        Assert.Equal(read.Roles, written.Roles);
+        Assert.Equal(read, written with { Emails = read.Emails, Roles = read.Roles });
+    }
+
+    [Fact]
     public async Task Read_WithPersonFalse_LeavesThePersonOutOfGetAndList()
     {
         using var users = new UsersClient(fixture.System, UsersClient.NewTenant());

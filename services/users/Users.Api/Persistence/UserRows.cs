@@ -216,6 +216,47 @@ internal static class UserRows
         ];
     }
 
+    /// <summary>
+    /// The record of a user as a write leaves it, built from the values written (<paramref name="unit"/> is the org unit
+    /// projection row as it stands after the write): what <see cref="LoadSql"/> would read back, without the reads.
+    /// </summary>
+    public static UserRecord Written(
+        string id, UserData user, UserStore.StoredUnit unit, long version, DateTime created, DateTime lastModified, IReadOnlyList<RoleRef> roles, PersonRecord person) => new(
+            Id: id,
+            UserName: user.UserName,
+            ExternalId: user.ExternalId,
+            DisplayName: user.DisplayName,
+            GivenName: user.GivenName,
+            FamilyName: user.FamilyName,
+            MiddleName: user.MiddleName,
+            HonorificPrefix: user.HonorificPrefix,
+            HonorificSuffix: user.HonorificSuffix,
+            FormattedName: user.FormattedName,
+            Email: user.Email,
+            Emails: user.Emails.Count == 0 ? _noEmails : [.. user.Emails.Select(e => new EmailRecord(e.Value, e.Type, e.Primary))],
+            Active: user.Active,
+            UserType: user.UserType,
+            AccessType: user.AccessType,
+            IsManager: user.IsManager,
+            PreferredLanguage: user.PreferredLanguage,
+            Locale: user.Locale,
+            TimeZone: user.TimeZone,
+            DateFormat: user.DateFormat,
+            Title: user.Title,
+            DefaultUnit: new UnitRecord(user.Unit.Id, unit.ExternalId, unit.Name, unit.Enabled),
+            Department: unit.ExternalId,
+            EmployeeNumber: user.EmployeeNumber,
+            PersonReference: user.PersonReference,
+            WorkPhone: user.WorkPhone,
+            MobilePhone: user.MobilePhone,
+            Attributes: user.AttributesJson is { } attributes ? new RawJson(attributes) : null,
+            Deleted: false,
+            Version: version,
+            Created: created,
+            LastModified: lastModified,
+            Roles: roles.Count == 0 ? _noRoles : roles,
+            Person: person);
+
     // Both read (user_id, …) rows: the page query and LoadSql select the same columns.
     private static EmailRecord ReadEmail(DbDataReader r) => new(r.GetString(1), r.NullableString(2), r.GetBoolean(3));
 

@@ -67,7 +67,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
             {
                 var now = UnixMicros.Now(clock);
                 var context = await ReadWriteContextAsync(connection, transaction, tenant, user, findDeleted: true, cancellationToken);
-                await ApplyUnitAsync(connection, transaction, tenant, user.Unit, context.Unit, now, cancellationToken);
+                var unit = await ApplyUnitAsync(connection, transaction, tenant, user.Unit, context.Unit, now, cancellationToken);
                 var person = PersonValues.Of(user, context.JobTitle ?? await AddJobTitleAsync(connection, transaction, tenant, user, now, cancellationToken));
 
                 if (context.Deleted is { } deleted)
@@ -78,7 +78,8 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                 }
 
                 // A live user of the same name makes the insert fail on users_name_live (WriteAsync answers 409): no
-                // read beforehand, so a create is one round trip of writes that also reads the user back.
+                // read beforehand, so a create is one round trip of writes. Everything the answer holds is known here
+                // (a new user has no roles yet), so it is built, not read back.
                 var id = NewId(now);
                 var personId = NewId(now);
                 var sql = new StringBuilder($"""
@@ -94,9 +95,12 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                 BindPerson(command, person);
                 AppendEmails(sql, command, user.Emails);
                 AppendCount(sql, command, 1);
-                command.CommandText = sql.Append(UserRows.LoadSql(person: true)).ToString();
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                return (await UserRows.ReadLoadedAsync(reader, cancellationToken))!;
+                command.CommandText = sql.ToString();
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                var created = UnixMicros.ToDateTime(now);
+                return UserRows.Written(id, user, unit, version: 1, created, created, roles: [], new PersonRecord(
+                    personId, person.Forename, person.Surname, person.Email, person.JobTitle, person.DefaultUnitId, person.Current,
+                    person.Reference, person.Phone, person.Mobile, 1, created, created));
             },
             cancellationToken);
 
@@ -107,7 +111,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
             {
                 var now = UnixMicros.Now(clock);
                 var context = await ReadWriteContextAsync(connection, transaction, tenant, user, findDeleted: false, cancellationToken);
-                await ApplyUnitAsync(connection, transaction, tenant, user.Unit, context.Unit, now, cancellationToken);
+                var unit = await ApplyUnitAsync(connection, transaction, tenant, user.Unit, context.Unit, now, cancellationToken);
                 var person = PersonValues.Of(user, context.JobTitle ?? await AddJobTitleAsync(connection, transaction, tenant, user, now, cancellationToken));
 
                 // The row lock makes concurrent PUTs of one user take turns: each sees the previous one's version, so an
@@ -145,6 +149,34 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                     return current;
                 }
 
+                // The answer is built from what is written (under the row lock nothing else changes this user), not
+                // read back: a write is then one round trip of statements.
+                var modified = UnixMicros.ToDateTime(now);
+                var written = UserRows.Written(
+                    id,
+                    userChanged ? user : stored,
+                    unit,
+                    userChanged ? current.Version + 1 : current.Version,
+                    current.Created,
+                    userChanged ? modified : current.LastModified,
+                    current.Roles,
+                    personChanged
+                        ? current.Person! with
+                        {
+                            Forename = person.Forename,
+                            Surname = person.Surname,
+                            Email = person.Email,
+                            JobTitle = person.JobTitle,
+                            DefaultUnitId = person.DefaultUnitId,
+                            Current = person.Current,
+                            Reference = person.Reference,
+                            WorkPhone = person.Phone,
+                            MobilePhone = person.Mobile,
+                            Version = current.Person!.Version + 1,
+                            LastModified = modified,
+                        }
+                        : current.Person!);
+
                 var sql = new StringBuilder();
                 await using var write = connection.Command(transaction, "").With("tenant", tenant).With("id", id).With("now", now);
                 if (userChanged)
@@ -164,9 +196,9 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                     BindPerson(write, person).With("person_id", current.Person!.Id);
                 }
 
-                write.CommandText = sql.Append(UserRows.LoadSql(person: true)).ToString();
-                await using var written = await write.ExecuteReaderAsync(cancellationToken);
-                return (await UserRows.ReadLoadedAsync(written, cancellationToken))!;
+                write.CommandText = sql.ToString();
+                await write.ExecuteNonQueryAsync(cancellationToken);
+                return written;
             },
             cancellationToken);
 
@@ -337,7 +369,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
     /// <summary>What a write depends on, read without locks in one round trip.</summary>
     private sealed record WriteContext(StoredUnit? Unit, string? JobTitle, DeletedUser? Deleted);
 
-    private sealed record StoredUnit(string ExternalId, string Name, bool Enabled, long? Version);
+    internal sealed record StoredUnit(string ExternalId, string Name, bool Enabled, long? Version);
 
     private sealed record DeletedUser(string Id, string PersonId);
 
@@ -436,11 +468,11 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
     }
 
     /// <summary>
-    /// Writes the snapshot when the projection rule says so. Deciding on the row read beforehand keeps the common case
-    /// (unit unchanged) free of the row lock an upsert takes, so writes of many users in one unit do not queue behind
-    /// each other.
+    /// Writes the snapshot when the projection rule says so, and returns the projection row as it stands after. Deciding
+    /// on the row read beforehand keeps the common case (unit unchanged) free of the row lock an upsert takes, so writes
+    /// of many users in one unit do not queue behind each other.
     /// </summary>
-    private static async Task ApplyUnitAsync(DbConnection connection, DbTransaction transaction, string tenant, UnitData unit, StoredUnit? stored, long now, CancellationToken cancellationToken)
+    private static async Task<StoredUnit> ApplyUnitAsync(DbConnection connection, DbTransaction transaction, string tenant, UnitData unit, StoredUnit? stored, long now, CancellationToken cancellationToken)
     {
         if (stored is not null)
         {
@@ -449,7 +481,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
             var newer = stored.Version is null || unit.Version > stored.Version;
             if (same || !newer)
             {
-                return;
+                return stored;
             }
         }
 
@@ -461,11 +493,16 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
             ON CONFLICT (tenant_id, id) DO UPDATE SET
                 external_id = excluded.external_id, name = excluded.name, enabled = excluded.enabled,
                 version = excluded.version, observed_at = excluded.observed_at
-            WHERE org_units.version IS NULL OR (excluded.version IS NOT NULL AND excluded.version > org_units.version)
+            WHERE org_units.version IS NULL OR (excluded.version IS NOT NULL AND excluded.version > org_units.version);
+            SELECT external_id, name, enabled, version FROM org_units WHERE tenant_id = @tenant AND id = @id
             """)
             .With("tenant", tenant).With("id", unit.Id).With("external_id", unit.ExternalId).With("name", unit.Name)
             .With("enabled", unit.Enabled).With("version", unit.Version).With("now", now);
-        await upsert.ExecuteNonQueryAsync(cancellationToken);
+
+        // Read after the upsert, not assumed from the snapshot: a concurrent writer's newer version may have won.
+        await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new StoredUnit(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
     }
 
     /// <summary>
