@@ -395,7 +395,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
             if (await reader.ReadAsync(cancellationToken))
             {
                 var storedVersion = reader.NullableInt64(3);
-                var same = reader.GetString(0) == unit.ExternalId && reader.GetString(1) == unit.Name && reader.GetBoolean(2) == unit.Enabled
+                var same = reader.NullableString(0) == unit.ExternalId && reader.GetString(1) == unit.Name && reader.GetBoolean(2) == unit.Enabled
                     && (unit.Version is null || unit.Version == storedVersion);
                 var newer = storedVersion is null || unit.Version > storedVersion;
                 if (same || !newer)
