@@ -59,7 +59,19 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         """;
 
     /// <summary>Creates a user and its person, or brings back the SCIM-deleted user of the same userName (same ids).</summary>
-    public Task<UserRecord> CreateAsync(string tenant, UserData user, CancellationToken cancellationToken) =>
+    public async Task<UserRecord> CreateAsync(string tenant, UserData user, CancellationToken cancellationToken)
+    {
+        var (created, restored) = await CreateRowsAsync(tenant, user, cancellationToken);
+        if (restored)
+        {
+            // Committed with its users event: wake the relay now rather than at its next poll.
+            signal.Notify();
+        }
+
+        return created;
+    }
+
+    private Task<(UserRecord User, bool Restored)> CreateRowsAsync(string tenant, UserData user, CancellationToken cancellationToken) =>
         WriteAsync(
             async (connection, transaction) =>
             {
@@ -71,6 +83,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
 
                 string? id = null;
                 string? personId = null;
+                var restored = false;
                 await using (var find = connection.Command(
                     transaction,
                     $"SELECT id, person_id FROM users WHERE tenant_id = @tenant AND user_name_norm = @norm AND deleted ORDER BY last_modified DESC, id LIMIT 1{database.ForUpdate}")
@@ -88,18 +101,25 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                 {
                     // RFC 7644 leaves a re-POST after DELETE open; Assure never hard-deletes, so the same user and person
                     // come back (same ids, undeleted, fields replaced by this write).
+                    long version;
                     await using (var update = connection.Command(
                         transaction,
-                        $"UPDATE users SET {UserAssignments}, deleted = @false, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id"))
+                        $"UPDATE users SET {UserAssignments}, deleted = @false, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id RETURNING version"))
                     {
                         BindUser(update, user).With("false", false).With("now", now).With("tenant", tenant).With("id", id);
-                        await update.ExecuteNonQueryAsync(cancellationToken);
+                        version = Convert.ToInt64(await update.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
                     }
 
                     await UpdatePersonAsync(connection, transaction, tenant, personId, person, now, cancellationToken);
                     await ReplaceEmailsAsync(connection, transaction, tenant, id, user.Emails, cancellationToken);
 
-                    // Outbox (messaging branch): insert user.restored.v1 (with the person snapshot) here, in this transaction.
+                    // The id's user.deleted.v1 may still be on its way to roles; this newer version tells roles to ignore it.
+                    await Outbox.EnqueueAsync(
+                        connection,
+                        transaction,
+                        new OutgoingEvent(Topics.Users, UserEvents.RestoredType, id, version, new UserRestored(tenant, id)),
+                        cancellationToken);
+                    restored = true;
                 }
                 else
                 {
@@ -135,7 +155,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                 }
 
                 await AddToCountAsync(connection, transaction, tenant, 1, cancellationToken);
-                return (await UserRows.LoadAsync(database, connection, transaction, tenant, id, cancellationToken))!;
+                return ((await UserRows.LoadAsync(database, connection, transaction, tenant, id, cancellationToken))!, restored);
             },
             cancellationToken);
 
