@@ -150,8 +150,6 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                     }
 
                     await InsertEmailsAsync(connection, transaction, tenant, id, user.Emails, cancellationToken);
-
-                    // Outbox (messaging branch): insert user.created.v1 (with the person snapshot) here, in this transaction.
                 }
 
                 await AddToCountAsync(connection, transaction, tenant, 1, cancellationToken);
@@ -212,15 +210,11 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                     {
                         await ReplaceEmailsAsync(connection, transaction, tenant, id, user.Emails, cancellationToken);
                     }
-
-                    // Outbox (messaging branch): insert user.updated.v1 here, in this transaction.
                 }
 
                 if (person != PersonValues.Of(current.Person))
                 {
                     await UpdatePersonAsync(connection, transaction, tenant, current.Person.Id, person, now, cancellationToken);
-
-                    // Outbox (messaging branch): insert person.updated.v1 here (roles keeps a person snapshot).
                 }
 
                 return (await UserRows.LoadAsync(database, connection, transaction, tenant, id, cancellationToken))!;
