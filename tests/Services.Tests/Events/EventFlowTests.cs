@@ -185,6 +185,34 @@ public abstract class EventFlowTests(SystemFixture fixture)
 
         var roles = (await users.GetAsync(user.Id))!.Roles;
         Assert.Single(roles, r => r.Id == roleId && r.Display == "Twice");
+
+        // An identical copy is absorbed twice over: by the inbox (same id) and by the version gate (same version), so
+        // the lines above would pass without the inbox. A copy under the same id whose content the gate would let
+        // through (a newer version removing the member) isolates the inbox: only the id says it was processed.
+        var sameIdNewerContent = MembershipEvent(tenant, roleId, "Twice", version: 4, added: [], removed: [user.Id]);
+        sameIdNewerContent["id"] = cloudEvent["id"]!.GetValue<string>();
+        Assert.Equal("SUCCESS", await PostToUsersAsync(sameIdNewerContent));
+        Assert.Single((await users.GetAsync(user.Id))!.Roles, r => r.Id == roleId && r.Display == "Twice");
+    }
+
+    [Fact]
+    public async Task SameOrgUnitEventIdTwice_TakesEffectOnce()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        var unitId = Guid.NewGuid().ToString();
+        var user = await users.CreateAsync(UsersClient.Sample("unit.twice") with { DefaultUnit = new UnitSnapshot(unitId, "DEPOT", "Depot", true, null) });
+        var changed = CloudEvent("orgunit.changed.v1", "orgunits", unitId, 2, new { tenantId = tenant, unitId, externalId = "DEPOT-2", name = "Depot", enabled = true });
+
+        Assert.Equal("SUCCESS", await PostToUsersAsync(changed, "/events/orgunits"));
+        Assert.Equal("SUCCESS", await PostToUsersAsync(changed, "/events/orgunits"));
+        Assert.Equal("DEPOT-2", (await users.GetAsync(user.Id))!.Department);
+
+        // The same id with content the version gate would apply: only the inbox keeps it out (see above).
+        var sameIdNewerContent = CloudEvent("orgunit.changed.v1", "orgunits", unitId, 3, new { tenantId = tenant, unitId, externalId = "DEPOT-3", name = "Depot", enabled = true });
+        sameIdNewerContent["id"] = changed["id"]!.GetValue<string>();
+        Assert.Equal("SUCCESS", await PostToUsersAsync(sameIdNewerContent, "/events/orgunits"));
+        Assert.Equal("DEPOT-2", (await users.GetAsync(user.Id))!.Department);
     }
 
     [Fact]
@@ -236,11 +264,11 @@ public abstract class EventFlowTests(SystemFixture fixture)
         },
     };
 
-    private async Task<string> PostToUsersAsync(JsonObject cloudEvent)
+    private async Task<string> PostToUsersAsync(JsonObject cloudEvent, string route = "/events/role-memberships")
     {
         using var client = fixture.System.InternalClient("users");
         using var content = new StringContent(cloudEvent.ToJsonString(), Encoding.UTF8, "application/cloudevents+json");
-        using var response = await client.PostAsync("/events/role-memberships", content);
+        using var response = await client.PostAsync(route, content);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>();
     }

@@ -123,6 +123,13 @@ public abstract class UserRestoreFlowTests(UserEventsFixture fixture)
         Assert.Equal("SUCCESS", await DeliverAsync(deleted));
         Assert.Equal([after], await RoleIdsAsync(roles, user.Id));
         Assert.Equal(roleVersion, await RoleVersionAsync(roles, before));
+
+        // Identical copies are absorbed by the gate as well as the inbox. The delete's id carrying a version the gate
+        // would apply isolates the inbox: only the id says it was processed, so the membership stays.
+        var sameIdNewerVersion = deleted.DeepClone().AsObject();
+        sameIdNewerVersion["data"]!["aggregateVersion"] = user.Version + 100;
+        Assert.Equal("SUCCESS", await DeliverAsync(sameIdNewerVersion));
+        Assert.Equal([after], await RoleIdsAsync(roles, user.Id));
     }
 
     [Fact]
