@@ -102,6 +102,76 @@ public abstract class EventFlowTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task OrgUnitExternalIdCleared_ByPatchAndByImport_DepartmentGoneAndNoLongerFilterable()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        using var orgunits = new OrgUnitsClient(fixture.System.InternalClient("orgunits", tenant), tenant);
+        var root = await orgunits.CreateAsync("Head Office", externalId: "HQ");
+        var unit = await orgunits.CreateAsync("Sales", parentId: root.Id, externalId: "SALES-1");
+        var user = await users.CreateAsync(UsersClient.Sample("cleared") with { DefaultUnit = new UnitSnapshot(unit.Id, "SALES-1", "Sales", true, null) });
+        Assert.Equal(["cleared"], await users.MatchAsync("department eq \"SALES-1\""));
+
+        // orgunit.changed.v1 with "externalId": null is the unit's state, not poison: the user follows it.
+        await orgunits.PatchOkAsync(unit.Id, new { externalId = (string?)null });
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.DefaultUnit.ExternalId is null);
+        var cleared = (await users.GetAsync(user.Id))!;
+        Assert.Null(cleared.Department);
+        Assert.Equal((unit.Id, "Sales", (bool?)true), (cleared.DefaultUnit.Id, cleared.DefaultUnit.Name, cleared.DefaultUnit.Enabled));
+        Assert.Empty(await users.MatchAsync("department eq \"SALES-1\""));
+        Assert.Empty(await users.MatchAsync("department pr"));
+        Assert.Equal(["cleared"], await users.MatchAsync("department eq null"));
+
+        // Given again, then cleared by an empty import cell.
+        await orgunits.PatchOkAsync(unit.Id, new { externalId = "SALES-2" });
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.Department == "SALES-2");
+        using var imported = await orgunits.ImportAsync($"id,externalId\n{unit.Id},\n");
+        Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.Department is null);
+        Assert.Empty(await users.MatchAsync("department eq \"SALES-2\""));
+
+        // The user is still writable with the unit as the projection now shows it (no external id).
+        var replaced = await users.ReplaceAsync(user.Id, UsersClient.ToWrite((await users.GetAsync(user.Id))!) with { Active = false });
+        Assert.Equal((false, unit.Id, (string?)null), (replaced.Active, replaced.DefaultUnit.Id, replaced.Department));
+    }
+
+    [Fact]
+    public async Task RootUnitWithoutExternalId_Renamed_UsersFollow()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        using var orgunits = new OrgUnitsClient(fixture.System.InternalClient("orgunits", tenant), tenant);
+
+        // A root without an external id: its events carry "externalId": null from the first one on.
+        var root = await orgunits.CreateAsync("Head Office");
+        var user = await users.CreateAsync(UsersClient.Sample("at.root") with { DefaultUnit = new UnitSnapshot(root.Id, null, "Head Office", true, null) });
+        Assert.Null(user.Department);
+
+        await orgunits.PatchOkAsync(root.Id, new { name = "Group Head Office" });
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.DefaultUnit.Name == "Group Head Office");
+        Assert.Null((await users.GetAsync(user.Id))!.Department);
+    }
+
+    [Fact]
+    public async Task OrgUnitRenamedThenDisabled_UsersFollow()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        using var orgunits = new OrgUnitsClient(fixture.System.InternalClient("orgunits", tenant), tenant);
+        var root = await orgunits.CreateAsync("Head Office", externalId: "HQ");
+        var unit = await orgunits.CreateAsync("Depot", parentId: root.Id, externalId: "DEPOT");
+        var user = await users.CreateAsync(UsersClient.Sample("driver") with { DefaultUnit = new UnitSnapshot(unit.Id, "DEPOT", "Depot", true, null) });
+
+        await orgunits.PatchOkAsync(unit.Id, new { name = "North Depot" });
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.DefaultUnit.Name == "North Depot");
+
+        await orgunits.PatchOkAsync(unit.Id, new { enabled = false });
+        await EventuallyAsync(async () => (await users.GetAsync(user.Id))!.DefaultUnit.Enabled == false);
+        var disabled = (await users.GetAsync(user.Id))!;
+        Assert.Equal(("North Depot", "DEPOT"), (disabled.DefaultUnit.Name, disabled.Department));
+    }
+
+    [Fact]
     public async Task SameCloudEventTwice_TakesEffectOnce()
     {
         var tenant = UsersClient.NewTenant();
@@ -115,6 +185,34 @@ public abstract class EventFlowTests(SystemFixture fixture)
 
         var roles = (await users.GetAsync(user.Id))!.Roles;
         Assert.Single(roles, r => r.Id == roleId && r.Display == "Twice");
+
+        // An identical copy is absorbed twice over: by the inbox (same id) and by the version gate (same version), so
+        // the lines above would pass without the inbox. A copy under the same id whose content the gate would let
+        // through (a newer version removing the member) isolates the inbox: only the id says it was processed.
+        var sameIdNewerContent = MembershipEvent(tenant, roleId, "Twice", version: 4, added: [], removed: [user.Id]);
+        sameIdNewerContent["id"] = cloudEvent["id"]!.GetValue<string>();
+        Assert.Equal("SUCCESS", await PostToUsersAsync(sameIdNewerContent));
+        Assert.Single((await users.GetAsync(user.Id))!.Roles, r => r.Id == roleId && r.Display == "Twice");
+    }
+
+    [Fact]
+    public async Task SameOrgUnitEventIdTwice_TakesEffectOnce()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        var unitId = Guid.NewGuid().ToString();
+        var user = await users.CreateAsync(UsersClient.Sample("unit.twice") with { DefaultUnit = new UnitSnapshot(unitId, "DEPOT", "Depot", true, null) });
+        var changed = CloudEvent("orgunit.changed.v1", "orgunits", unitId, 2, new { tenantId = tenant, unitId, externalId = "DEPOT-2", name = "Depot", enabled = true });
+
+        Assert.Equal("SUCCESS", await PostToUsersAsync(changed, "/events/orgunits"));
+        Assert.Equal("SUCCESS", await PostToUsersAsync(changed, "/events/orgunits"));
+        Assert.Equal("DEPOT-2", (await users.GetAsync(user.Id))!.Department);
+
+        // The same id with content the version gate would apply: only the inbox keeps it out (see above).
+        var sameIdNewerContent = CloudEvent("orgunit.changed.v1", "orgunits", unitId, 3, new { tenantId = tenant, unitId, externalId = "DEPOT-3", name = "Depot", enabled = true });
+        sameIdNewerContent["id"] = changed["id"]!.GetValue<string>();
+        Assert.Equal("SUCCESS", await PostToUsersAsync(sameIdNewerContent, "/events/orgunits"));
+        Assert.Equal("DEPOT-2", (await users.GetAsync(user.Id))!.Department);
     }
 
     [Fact]
@@ -166,11 +264,11 @@ public abstract class EventFlowTests(SystemFixture fixture)
         },
     };
 
-    private async Task<string> PostToUsersAsync(JsonObject cloudEvent)
+    private async Task<string> PostToUsersAsync(JsonObject cloudEvent, string route = "/events/role-memberships")
     {
         using var client = fixture.System.InternalClient("users");
         using var content = new StringContent(cloudEvent.ToJsonString(), Encoding.UTF8, "application/cloudevents+json");
-        using var response = await client.PostAsync("/events/role-memberships", content);
+        using var response = await client.PostAsync(route, content);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>();
     }

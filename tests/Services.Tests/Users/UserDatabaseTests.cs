@@ -11,7 +11,7 @@ namespace Microservices.Services.Tests.Users;
 
 /// <summary>
 /// Tests that look inside the users database, so PostgreSQL only (EXPLAIN is engine-specific): query plans of the SQL
-/// the list route builds, the schema's own 1:1 guarantee, and the role projection as event handlers will fill it.
+/// the list route builds, the schema's own 1:1 guarantee, and the role projection as its event handler fills it.
 /// SCIM_USERS_PLAN_USERS sets the plan test's size (default 20,000; docs/users-service.md records a 100,000 run).
 /// </summary>
 public sealed class UserDatabaseTestsOnPostgres(ITestOutputHelper output) : IAsyncLifetime
@@ -150,7 +150,7 @@ public sealed class UserDatabaseTestsOnPostgres(ITestOutputHelper output) : IAsy
         var other = await users.CreateAsync(UsersClient.Sample("role.less"));
         await using (var connection = new NpgsqlConnection(_connectionString))
         {
-            // What the role-membership event handler will write (messaging branch); removed rows are tombstones.
+            // Rows as the role-membership event handler writes them; removed rows are tombstones.
             await connection.OpenAsync();
             await ExecuteInTransactionAsync(
                 connection,

@@ -408,7 +408,8 @@ public sealed class GroupStore(Database db, TimeProvider time, OutboxSignal sign
                         transaction,
                         BatchCommandTimeoutSeconds,
                         cancellationToken: cancellationToken));
-                    // Outbox: membership.added for every seeded membership would go here; seeding is for benchmarks.
+                    // No membership.changed.v1: seeding is for benchmarks, so the users service's role projection does
+                    // not learn these memberships (docs/events.md).
                     return true;
                 },
                 cancellationToken),

@@ -8,7 +8,10 @@ using Microservices.ServiceDefaults.Storage;
 
 namespace Microservices.Roles.Api.Persistence;
 
-/// <summary>One user's memberships across roles: the roles a user has, and dropping all of them (user.deleted).</summary>
+/// <summary>
+/// One user's memberships across roles: the roles a user has, dropping all of them (user.deleted), and the per-user
+/// version gate of users' lifecycle events.
+/// </summary>
 public sealed class UserMembershipStore(Database db, TimeProvider time, OutboxSignal signal)
 {
     /// <summary>The user's roles that exist for SCIM; display is the role's externalId (the Group's displayName).</summary>
@@ -26,8 +29,8 @@ public sealed class UserMembershipStore(Database db, TimeProvider time, OutboxSi
     }
 
     /// <summary>
-    /// Drops every membership of one user in the tenant, whoever gave it, and bumps each affected role's version. The
-    /// later consumer of users' <c>user.deleted</c> event calls this (idempotent: a redelivery removes nothing).
+    /// Drops every membership of one user in the tenant, whoever gave it, and bumps each affected role's version
+    /// (<c>DELETE /internal/users/{id}/roles</c>). Idempotent: a second call removes nothing.
     /// </summary>
     public async Task<UserMembershipsRemovedResponse> RemoveUserAsync(string tenant, string userId, CancellationToken cancellationToken)
     {
@@ -37,6 +40,43 @@ public sealed class UserMembershipStore(Database db, TimeProvider time, OutboxSi
             cancellationToken);
         signal.Notify();
         return response;
+    }
+
+    /// <summary>
+    /// Applies users' lifecycle event of one user (deleted or restored at <paramref name="version"/>) to the per-user
+    /// gate, in the caller's transaction, and says whether the user's memberships must go now: a newer delete; or a
+    /// newer restore when the delete that preceded it has not been applied (it is late, and will be ignored as
+    /// stale), so the memberships given before the delete go either way and any order ends as the in-order one does.
+    /// A stale event (or a copy of the last one) changes nothing. Lock order: this user's gate row, then (in the
+    /// removal) roles by id; nothing else locks user_versions, so no deadlock is added.
+    /// </summary>
+    public async Task<bool> ApplyUserLifecycleAsync(DbConnection connection, DbTransaction transaction, string tenant, string user, long version, bool deleted, CancellationToken cancellationToken)
+    {
+        var now = time.Micros();
+
+        // A user roles has heard nothing of is live at version 0. Inserting that first gives the row lock below
+        // something to lock, so two events of one user take turns and the second sees the first's outcome.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO user_versions (tenant_id, user_id, version, deleted, updated_at) VALUES (@tenant, @user, 0, @live, @now) ON CONFLICT (tenant_id, user_id) DO NOTHING",
+            new { tenant, user, live = false, now },
+            transaction,
+            cancellationToken: cancellationToken));
+        var (storedVersion, storedDeleted) = await connection.QuerySingleAsync<(long Version, long Deleted)>(new CommandDefinition(
+            $"SELECT version, CASE WHEN deleted THEN 1 ELSE 0 END FROM user_versions WHERE tenant_id = @tenant AND user_id = @user{db.ForUpdate}",
+            new { tenant, user },
+            transaction,
+            cancellationToken: cancellationToken));
+        if (storedVersion >= version)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE user_versions SET version = @version, deleted = @deleted, updated_at = @now WHERE tenant_id = @tenant AND user_id = @user",
+            new { tenant, user, version, deleted, now },
+            transaction,
+            cancellationToken: cancellationToken));
+        return deleted || storedDeleted == 0;
     }
 
     /// <summary>The removal inside a caller's transaction (the user.deleted consumer's, with its inbox row).</summary>

@@ -18,8 +18,9 @@ public sealed record OrgUnit(
 /// <summary>
 /// What a user write carries of its default unit (the users service keeps a projection of it); <c>Version</c> is the
 /// orgunits version when the unit was just resolved, null when it comes from the users projection itself.
+/// <c>ExternalId</c> is null only for a kept unit whose external id was cleared since.
 /// </summary>
-public sealed record UnitSnapshot(string Id, string ExternalId, string Name, bool Enabled, long? Version);
+public sealed record UnitSnapshot(string Id, string? ExternalId, string Name, bool Enabled, long? Version);
 
 /// <summary>
 /// The orgunits service's internal API (<c>/internal/orgunits...</c>). Every method names the tenant it acts for.

@@ -5,7 +5,8 @@ namespace Microservices.Users.Api.Domain;
 
 public sealed record EmailData(string Value, string ValueNorm, string? Type, bool Primary);
 
-public sealed record UnitData(string Id, string ExternalId, string Name, bool Enabled, long? Version);
+/// <summary>A user's default unit as the projection keeps it; <paramref name="ExternalId"/> is null when the unit has none.</summary>
+public sealed record UnitData(string Id, string? ExternalId, string Name, bool Enabled, long? Version);
 
 /// <summary>
 /// A validated <see cref="UserWrite"/>: required fields present, lengths bounded, strings storable on both engines,
@@ -153,7 +154,9 @@ public sealed record UserData(
 
         return new UnitData(
             v.Required(unit.Id, "defaultUnit.id", 64),
-            v.Required(unit.ExternalId, "defaultUnit.externalId", 256),
+            // Optional: a unit whose external id was cleared in orgunits has none, and a user of it stays writable (the
+            // edge keeps the unit when a PATCH or PUT leaves department absent).
+            v.Optional(unit.ExternalId, "defaultUnit.externalId", 256),
             v.Required(unit.Name, "defaultUnit.name", 256),
             unit.Enabled ?? throw ProblemException.InvalidValue(v.Name("defaultUnit.enabled"), "defaultUnit.enabled is required"),
             unit.Version);

@@ -5,8 +5,11 @@ using Microservices.Users.Api.Persistence;
 
 namespace Microservices.Users.Api.Messaging;
 
-/// <summary>orgunits' orgunit.changed.v1: the unit's state after the change, at the unit's version.</summary>
-public sealed record OrgUnitChanged(string TenantId, string UnitId, string ExternalId, string Name, bool Enabled);
+/// <summary>
+/// orgunits' orgunit.changed.v1: the unit's state after the change, at the unit's version. <paramref name="ExternalId"/>
+/// is null for a unit without one (a root created without it, or one whose external id was cleared).
+/// </summary>
+public sealed record OrgUnitChanged(string TenantId, string UnitId, string? ExternalId, string Name, bool Enabled);
 
 /// <summary>
 /// The org_units projection a user's department is read from. The upsert is the one user writes use
@@ -25,9 +28,11 @@ public static class OrgUnitEventHandlers
         }
 
         var unit = incoming.PayloadAs<OrgUnitChanged>();
-        if (string.IsNullOrEmpty(unit.TenantId) || string.IsNullOrEmpty(unit.UnitId) || unit.ExternalId is null || unit.Name is null)
+        // externalId may be null (the unit has none): that is a state to project, not poison, or users would keep
+        // showing and filtering by the external id the unit lost.
+        if (string.IsNullOrEmpty(unit.TenantId) || string.IsNullOrEmpty(unit.UnitId) || unit.Name is null)
         {
-            throw new EventPayloadException("orgunit.changed.v1 needs tenantId, unitId, externalId and name");
+            throw new EventPayloadException("orgunit.changed.v1 needs tenantId, unitId and name");
         }
 
         var now = UnixMicros.Now(clock);
@@ -38,7 +43,7 @@ public static class OrgUnitEventHandlers
                 connection,
                 transaction,
                 unit.TenantId,
-                new UnitData(unit.UnitId, unit.ExternalId, unit.Name, unit.Enabled, incoming.AggregateVersion),
+                new UnitData(unit.UnitId, string.IsNullOrEmpty(unit.ExternalId) ? null : unit.ExternalId, unit.Name, unit.Enabled, incoming.AggregateVersion),
                 now,
                 cancellationToken),
             cancellationToken);

@@ -61,8 +61,7 @@ public sealed class UserBatchWriter(Database database, TimeProvider clock, ILogg
 
                     await UserStore.AddToCountAsync(connection, transaction, tenant, users.Count, cancellationToken);
 
-                    // Outbox (messaging branch): seeding is for benchmarks; if it must publish, insert one user.created.v1
-                    // per row here with a set-based INSERT … SELECT, in this transaction.
+                    // No event: a batch only creates (it never revives a deleted user), and no service consumes creations.
                 },
                 cancellationToken);
         }

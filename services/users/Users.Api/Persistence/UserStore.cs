@@ -61,8 +61,20 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         """;
 
     /// <summary>Creates a user and its person, or brings back the SCIM-deleted user of the same userName (same ids).</summary>
-    public Task<UserRecord> CreateAsync(string tenant, UserData user, CancellationToken cancellationToken) =>
-        WriteAsync(
+    public async Task<UserRecord> CreateAsync(string tenant, UserData user, CancellationToken cancellationToken)
+    {
+        var (created, restored) = await CreateRowsAsync(tenant, user, cancellationToken);
+        if (restored)
+        {
+            // Committed with its users event: wake the relay now rather than at its next poll.
+            signal.Notify();
+        }
+
+        return created;
+    }
+
+    private Task<(UserRecord User, bool Restored)> CreateRowsAsync(string tenant, UserData user, CancellationToken cancellationToken) =>
+        WriteAsync<(UserRecord, bool)>(
             async (connection, transaction) =>
             {
                 var now = UnixMicros.Now(clock);
@@ -74,7 +86,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                 {
                     // RFC 7644 leaves a re-POST after DELETE open; Assure never hard-deletes, so the same user and person
                     // come back (same ids, undeleted, fields replaced by this write).
-                    return await ReviveAsync(connection, transaction, tenant, deleted, user, person, now, cancellationToken);
+                    return (await ReviveAsync(connection, transaction, tenant, deleted, user, person, now, cancellationToken), true);
                 }
 
                 // A live user of the same name makes the insert fail on users_name_live (WriteAsync answers 409): no
@@ -98,9 +110,9 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                 command.CommandText = sql.ToString();
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 var created = UnixMicros.ToDateTime(now);
-                return UserRows.Written(id, user, unit, version: 1, created, created, roles: [], new PersonRecord(
+                return (UserRows.Written(id, user, unit, version: 1, created, created, roles: [], new PersonRecord(
                     personId, person.Forename, person.Surname, person.Email, person.JobTitle, person.DefaultUnitId, person.Current,
-                    person.Reference, person.Phone, person.Mobile, 1, created, created));
+                    person.Reference, person.Phone, person.Mobile, 1, created, created)), false);
             },
             cancellationToken);
 
@@ -369,7 +381,8 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
     /// <summary>What a write depends on, read without locks in one round trip.</summary>
     private sealed record WriteContext(StoredUnit? Unit, string? JobTitle, DeletedUser? Deleted);
 
-    internal sealed record StoredUnit(string ExternalId, string Name, bool Enabled, long? Version);
+    /// <summary>An org unit projection row; <paramref name="ExternalId"/> is null when the unit has none.</summary>
+    internal sealed record StoredUnit(string? ExternalId, string Name, bool Enabled, long? Version);
 
     private sealed record DeletedUser(string Id, string PersonId);
 
@@ -400,7 +413,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         StoredUnit? unit = null;
         if (await reader.ReadAsync(cancellationToken))
         {
-            unit = new StoredUnit(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
+            unit = new StoredUnit(reader.NullableString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
         }
 
         string? jobTitle = null;
@@ -418,21 +431,32 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         return new WriteContext(unit, jobTitle, deleted);
     }
 
-    /// <summary>Brings back a SCIM-deleted user and its person with this write's fields (a rare path: two round trips).</summary>
+    /// <summary>
+    /// Brings back a SCIM-deleted user and its person with this write's fields, and tells roles with user.restored.v1 in
+    /// the same transaction (a rare path: a few round trips).
+    /// </summary>
     private async Task<UserRecord> ReviveAsync(
         DbConnection connection, DbTransaction transaction, string tenant, DeletedUser deleted, UserData user, PersonValues person, long now, CancellationToken cancellationToken)
     {
+        long version;
         await using (var update = connection.Command(
             transaction,
-            $"UPDATE users SET {UserAssignments}, deleted = @false, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id AND deleted"))
+            $"UPDATE users SET {UserAssignments}, deleted = @false, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @id AND deleted RETURNING version"))
         {
             BindUser(update, user).With("false", false).With("now", now).With("tenant", tenant).With("id", deleted.Id);
+
             // Read unlocked above; a concurrent POST of the same name may have brought it back first.
-            if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                throw NameTaken();
-            }
+            version = await update.ExecuteScalarAsync(cancellationToken) is { } stored and not DBNull
+                ? Convert.ToInt64(stored, CultureInfo.InvariantCulture)
+                : throw NameTaken();
         }
+
+        // The id's user.deleted.v1 may still be on its way to roles; this newer version tells roles to ignore it.
+        await Outbox.EnqueueAsync(
+            connection,
+            transaction,
+            new OutgoingEvent(Topics.Users, UserEvents.RestoredType, deleted.Id, version, new UserRestored(tenant, deleted.Id)),
+            cancellationToken);
 
         var sql = new StringBuilder($"""
             UPDATE persons SET {PersonAssignments}, version = version + 1, last_modified = @now WHERE tenant_id = @tenant AND id = @person_id;
@@ -460,7 +484,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         {
             if (await reader.ReadAsync(cancellationToken))
             {
-                stored = new StoredUnit(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
+                stored = new StoredUnit(reader.NullableString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
             }
         }
 
@@ -502,7 +526,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         // Read after the upsert, not assumed from the snapshot: a concurrent writer's newer version may have won.
         await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new StoredUnit(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
+        return new StoredUnit(reader.NullableString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
     }
 
     /// <summary>

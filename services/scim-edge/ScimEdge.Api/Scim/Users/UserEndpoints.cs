@@ -147,6 +147,10 @@ public static class UserEndpoints
     /// Okta's deactivations above all) one call. Only a unit a user is being moved to must be enabled: a user whose
     /// unit was disabled since can still be deactivated or edited in place (a PUT, which does not read the user first,
     /// reads it through <paramref name="loadCurrent"/> only when the unit turns out disabled).
+    /// A unit whose external id was cleared in orgunits has no department to show, so such a user's SCIM form has none:
+    /// a PATCH that does not set one (a deactivation above all) or a PUT without one keeps that unit rather than
+    /// failing on the required department, which would leave a leaver active. Setting a department moves the user as
+    /// usual; leaving it out is refused for every other user, as on create.
     /// </summary>
     private static async Task<JsonObject> ToWriteAsync(
         JsonObject scim,
@@ -156,7 +160,15 @@ public static class UserEndpoints
         UserRecord? current = null,
         Func<Task<UserRecord?>>? loadCurrent = null)
     {
-        var department = UserMapping.RequireAttributes(scim);
+        var department = UserMapping.RequireAttributes(scim, departmentOptional: current is not null || loadCurrent is not null);
+        if (department is null)
+        {
+            current ??= await loadCurrent!();
+            return current?.DefaultUnit is { ExternalId: null, Name: { } unitName } withoutExternalId
+                ? UserMapping.ToWrite(scim, new UnitSnapshot(withoutExternalId.Id, null, unitName, withoutExternalId.Enabled ?? true, null), tenant)
+                : throw UserMapping.DepartmentRequired();
+        }
+
         if (current?.DefaultUnit is { ExternalId: { Length: > 0 } kept, Name: { } name } unchanged
             && string.Equals(kept, department, StringComparison.OrdinalIgnoreCase))
         {

@@ -21,17 +21,22 @@ public static partial class UserMapping
 
     /// <summary>
     /// Checks what creating or replacing needs before anything is resolved, and returns the department: the external
-    /// id of the user's default org unit, which the caller resolves through the orgunits service.
+    /// id of the user's default org unit, which the caller resolves through the orgunits service. Null only when
+    /// <paramref name="departmentOptional"/> and the write has none: the caller decides whether the user's current unit
+    /// stands in (<see cref="DepartmentRequired"/> otherwise).
     /// </summary>
-    public static string RequireAttributes(JsonObject scim)
+    public static string? RequireAttributes(JsonObject scim, bool departmentOptional = false)
     {
         RequiredString(scim["userName"], "userName");
         var name = scim["name"] as JsonObject;
         RequiredString(name?["givenName"], "name.givenName");
         RequiredString(name?["familyName"], "name.familyName");
-        return Str(Extension(scim, Enterprise)?["department"])
-            ?? throw ScimException.InvalidValue($"{Enterprise}:department is required: the external id of the user's default org unit.");
+        var department = Str(Extension(scim, Enterprise)?["department"]);
+        return department is not null || departmentOptional ? department : throw DepartmentRequired();
     }
+
+    public static ScimException DepartmentRequired() =>
+        ScimException.InvalidValue($"{Enterprise}:department is required: the external id of the user's default org unit.");
 
     /// <summary>The users service's write body for a validated SCIM User (<see cref="ScimResourceValidator"/>) and its resolved unit.</summary>
     public static JsonObject ToWrite(JsonObject scim, UnitSnapshot unit, ScimTenant tenant)
