@@ -54,13 +54,28 @@ public static class OrgUnitRules
     public static string Normalize(string value) =>
         (value.IsNormalized(NormalizationForm.FormC) ? value : value.Normalize(NormalizationForm.FormC)).ToLowerInvariant();
 
+    /// <summary>
+    /// True for control characters (NUL included, which PostgreSQL text cannot hold) and for an unpaired surrogate, which
+    /// neither UTF-8 nor Unicode normalisation can take: such a value is refused as the caller's error, never sent on.
+    /// </summary>
     public static bool HasControlCharacters(string value)
     {
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
-            if (char.IsControl(c))
+            var c = value[i];
+            if (char.IsControl(c) || char.IsLowSurrogate(c))
             {
                 return true;
+            }
+
+            if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
+                {
+                    return true;
+                }
+
+                i++;
             }
         }
 

@@ -121,7 +121,8 @@ public static class OrgUnitEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["externalId"] = ["the externalId query parameter is required"] });
         }
 
-        var unit = await store.ResolveAsync(context.TenantId(), externalId, cancellationToken)
+        // A value no unit could hold (too long, control characters, broken UTF-16) names no unit: 404, not a query.
+        var unit = (OrgUnitRules.CheckExternalId(externalId, out _) is null ? await store.ResolveAsync(context.TenantId(), externalId, cancellationToken) : null)
             ?? throw new OrgUnitException(StatusCodes.Status404NotFound, "externalId", "org unit not found", "no org unit with this external id in the tenant");
         SetETag(context, unit);
         return TypedResults.Ok(unit);

@@ -71,7 +71,8 @@ public sealed class OrgUnitsClient(HttpClient http)
 
         if (!response.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"orgunits answered {(int)response.StatusCode} to resolve");
+            // A refusal becomes the SCIM error of the same meaning, a failure 503: never an unhandled 500.
+            throw await ServiceProblem.ToScimExceptionAsync(response, ServiceApp.OrgUnits.AppId, cancellationToken);
         }
 
         return await response.Content.ReadFromJsonAsync<OrgUnit>(cancellationToken);

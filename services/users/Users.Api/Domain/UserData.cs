@@ -223,28 +223,30 @@ public sealed record UserData(
             return value;
         }
 
-        private static bool IsStorable(string value)
+    }
+
+    /// <summary>False for a NUL or an unpaired surrogate: PostgreSQL text cannot hold the first, UTF-8 cannot encode the second.</summary>
+    public static bool IsStorable(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
         {
-            for (var i = 0; i < value.Length; i++)
+            var c = value[i];
+            if (c == '\0' || char.IsLowSurrogate(c))
             {
-                var c = value[i];
-                if (c == '\0' || char.IsLowSurrogate(c))
+                return false;
+            }
+
+            if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
                 {
                     return false;
                 }
 
-                if (char.IsHighSurrogate(c))
-                {
-                    if (i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
-                    {
-                        return false;
-                    }
-
-                    i++;
-                }
+                i++;
             }
-
-            return true;
         }
+
+        return true;
     }
 }

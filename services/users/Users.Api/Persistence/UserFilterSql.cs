@@ -235,6 +235,13 @@ public static class UserFilterSql
 
         private string Parameter(object value)
         {
+            // No stored value holds a NUL or a lone surrogate (UserData refuses them), and PostgreSQL cannot even be
+            // asked about one: the filter is the caller's error, as it is for groups.
+            if (value is string text && !UserData.IsStorable(text))
+            {
+                throw ProblemException.InvalidFilter("filter", "a filter value contains a NUL character or an unpaired surrogate");
+            }
+
             var name = string.Create(CultureInfo.InvariantCulture, $"f{Parameters.Count}");
             Parameters.Add(new(name, value));
             return "@" + name;

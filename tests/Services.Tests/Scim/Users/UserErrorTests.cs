@@ -21,6 +21,9 @@ public abstract class UserErrorTests(SystemFixture fixture)
         { "department", "department" },
         { "unknownDepartment", "department" },
         { "disabledDepartment", "department" },
+        { "nulDepartment", "department" },
+        { "surrogateDepartment", "department" },
+        { "longDepartment", "department" },
         { "timezone", "timezone" },
         { "preferredLanguage", "preferredLanguage" },
         { "locale", "locale" },
@@ -40,6 +43,10 @@ public abstract class UserErrorTests(SystemFixture fixture)
             case "department": user.Remove(Enterprise); break;
             case "unknownDepartment": user[Enterprise]!["department"] = "NOPE"; break;
             case "disabledDepartment": user[Enterprise]!["department"] = Closed; break;
+            // No unit can have these external ids; PostgreSQL cannot even be asked about a NUL.
+            case "nulDepartment": user[Enterprise]!["department"] = "SAL\0ES"; break;
+            case "surrogateDepartment": user[Enterprise]!["department"] = "SAL\ud800ES"; break;
+            case "longDepartment": user[Enterprise]!["department"] = new string('S', 5000); break;
             case "timezone": user["timezone"] = "Mars/Olympus"; break;
             case "preferredLanguage": user["preferredLanguage"] = "english please"; break;
             case "locale": user["locale"] = "en_GB!"; break;
@@ -90,6 +97,10 @@ public abstract class UserErrorTests(SystemFixture fixture)
     [InlineData("userName eq", ScimErrorType.InvalidFilter)]
     [InlineData("userName zz \"x\"", ScimErrorType.InvalidFilter)]
     [InlineData("addresses[type eq \"work\"]", ScimErrorType.InvalidFilter)]
+    [InlineData("userName eq \"a\\u0000b\"", ScimErrorType.InvalidFilter)]
+    [InlineData("emails.value co \"\\u0000\"", ScimErrorType.InvalidFilter)]
+    [InlineData("externalId sw \"\\ud800\"", ScimErrorType.InvalidFilter)]
+    [InlineData("emails[value eq \"x\\u0000\"]", ScimErrorType.InvalidFilter)]
     public async Task List_BadFilter_400InvalidFilter(string filter, string scimType)
     {
         using var t = await CreateAsync(fixture.System);
