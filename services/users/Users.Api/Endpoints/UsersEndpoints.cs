@@ -70,8 +70,12 @@ public static class UsersEndpoints
         return TypedResults.Ok(replaced);
     }
 
+    /// <summary>
+    /// <c>If-Match</c> is checked by the store under the user's row lock, not here: a check before the delete would let a
+    /// write land between the two and be deleted over (a stale precondition must be 412, RFC 9110 §13.1.1).
+    /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, HttpContext context, UserStore store, CancellationToken cancellationToken) =>
-        await store.DeleteAsync(context.TenantId(), id, cancellationToken)
+        await store.DeleteAsync(context.TenantId(), id, ParseIfMatch(context.Request), cancellationToken)
             ? TypedResults.NoContent()
             : ProblemException.NotFound("no such user").ToResult();
 
