@@ -42,6 +42,9 @@ public sealed class ScimTestTenant : IDisposable
 
     public HttpClient Scim { get; }
 
+    /// <summary>How long <see cref="WaitForUserAsync"/> waits for an event-driven projection to show.</summary>
+    public static readonly TimeSpan ProjectionDeadline = TimeSpan.FromSeconds(30);
+
     public static async Task<ScimTestTenant> CreateAsync(RunningSystem system)
     {
         using var admin = system.AdminClient();
@@ -125,6 +128,34 @@ public sealed class ScimTestTenant : IDisposable
         Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToJsonString());
         return body;
     }
+
+    /// <summary>
+    /// GETs the SCIM user until <paramref name="done"/> holds, at most <see cref="ProjectionDeadline"/>: what the users
+    /// service learns from events (role memberships) shows a little after the write that caused it.
+    /// </summary>
+    public async Task<JsonObject> WaitForUserAsync(string id, Func<JsonObject, bool> done, string what)
+    {
+        var until = DateTime.UtcNow + ProjectionDeadline;
+        while (true)
+        {
+            var user = await GetUserAsync(id);
+            if (done(user))
+            {
+                return user;
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"{what} did not show within {ProjectionDeadline.TotalSeconds:0} s: {user.ToJsonString()}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A SCIM Group body as Okta and Entra POST it.</summary>
+    public static JsonObject NewGroup(string displayName, params string[] members) => new()
+    {
+        ["schemas"] = new JsonArray(ScimConstants.GroupSchema),
+        ["displayName"] = displayName,
+        ["members"] = new JsonArray([.. members.Select(m => (JsonNode)new JsonObject { ["value"] = m })]),
+    };
 
     /// <summary>The users service's record (with its person) through the admin API.</summary>
     public async Task<JsonElement> AdminUserAsync(string id)
