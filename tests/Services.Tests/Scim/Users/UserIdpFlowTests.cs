@@ -365,6 +365,43 @@ public abstract class UserIdpFlowTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task Groups_MemberAddedAndRemovedThroughScimPatch_UserShowsGroupWithValueDisplayAndRefThenNot()
+    {
+        using var t = await CreateAsync(fixture.System);
+        var userId = (await t.CreateUserAsync(NewUser()))["id"]!.GetValue<string>();
+        var bystanderId = (await t.CreateUserAsync(NewUser()))["id"]!.GetValue<string>();
+        var name = "Night Shift " + Guid.NewGuid().ToString("N")[..8];
+        using var post = await t.Scim.PostAsync("Groups", Json(NewGroup(name)));
+        var groupId = (await ReadAsync(post))["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+
+        using (var add = await t.Scim.PatchAsync($"Groups/{groupId}", Patch(Op("add", "members", new JsonArray(new JsonObject { ["value"] = userId })))))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, add.StatusCode);
+        }
+
+        // The users service learns memberships from roles' events: poll (bounded) until the projection shows it.
+        var member = await t.WaitForUserAsync(userId, u => u["groups"] is JsonArray { Count: > 0 }, "the group membership");
+        var group = Assert.Single(member["groups"]!.AsArray())!;
+        Assert.Equal(groupId, group["value"]!.GetValue<string>());
+        Assert.Equal(name, group["display"]!.GetValue<string>());
+        Assert.Equal($"{fixture.System.ScimBaseUrl}Groups/{groupId}", group["$ref"]!.GetValue<string>());
+        Assert.Null((await t.GetUserAsync(bystanderId))["groups"]);
+        using (var projected = await t.Scim.GetAsync($"Users/{userId}?attributes=groups"))
+        {
+            Assert.Equal(groupId, (await ReadAsync(projected))["groups"]![0]!["value"]!.GetValue<string>());
+        }
+
+        // Entra's removal dialect: Remove with a value list.
+        using (var remove = await t.Scim.PatchAsync($"Groups/{groupId}", Patch(Op("Remove", "members", new JsonArray(new JsonObject { ["value"] = userId })))))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, remove.StatusCode);
+        }
+
+        await t.WaitForUserAsync(userId, u => u["groups"] is null, "the removal of the group membership");
+    }
+
+    [Fact]
     public async Task Discovery_Documents_UseThePublicBaseUrlAndLimits()
     {
         using var t = await CreateAsync(fixture.System);
