@@ -45,11 +45,13 @@ public sealed class ScimTestTenant : IDisposable
     /// <summary>How long <see cref="WaitForUserAsync"/> waits for an event-driven projection to show.</summary>
     public static readonly TimeSpan ProjectionDeadline = TimeSpan.FromSeconds(30);
 
-    public static async Task<ScimTestTenant> CreateAsync(RunningSystem system)
+    /// <summary>Creates the tenant with the given defaults (a user created without those attributes gets them).</summary>
+    public static async Task<ScimTestTenant> CreateAsync(
+        RunningSystem system, string defaultLanguage = "en-GB", string timeZone = "Europe/London", string dateFormat = "DD/MM/YYYY")
     {
         using var admin = system.AdminClient();
         var id = "t-" + Guid.NewGuid().ToString("N");
-        using (var tenant = await admin.PostAsJsonAsync("tenants", new { id, displayName = "Tenant " + id, defaultLanguage = "en-GB", timeZone = "Europe/London", dateFormat = "DD/MM/YYYY" }))
+        using (var tenant = await admin.PostAsJsonAsync("tenants", new { id, displayName = "Tenant " + id, defaultLanguage, timeZone, dateFormat }))
         {
             Assert.Equal(HttpStatusCode.Created, tenant.StatusCode);
         }

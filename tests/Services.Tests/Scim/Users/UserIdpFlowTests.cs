@@ -402,6 +402,51 @@ public abstract class UserIdpFlowTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task Defaults_UserWithoutLanguageZoneOrDateFormat_GetsTheTenantsOwnDefaults()
+    {
+        // Not the en-GB / Europe/London / DD/MM/YYYY of every other test tenant, which a hard-coded default would match.
+        using var t = await CreateAsync(fixture.System, defaultLanguage: "fr-CA", timeZone: "America/Toronto", dateFormat: "YYYY-MM-DD");
+        var user = NewUser();
+        Assert.Null(user["preferredLanguage"] ?? user["locale"] ?? user["timezone"] ?? user[ScimConstants.AssureUserSchema]);
+
+        var created = await t.CreateUserAsync(user);
+        var id = created["id"]!.GetValue<string>();
+
+        foreach (var scim in new[] { created, await t.GetUserAsync(id) })
+        {
+            Assert.Equal("fr-CA", scim["preferredLanguage"]!.GetValue<string>());
+            Assert.Null(scim["locale"]);
+            Assert.Equal("America/Toronto", scim["timezone"]!.GetValue<string>());
+            Assert.Equal("YYYY-MM-DD", scim[ScimConstants.AssureUserSchema]!["dateFormat"]!.GetValue<string>());
+        }
+
+        var record = await t.AdminUserAsync(id);
+        Assert.Equal("fr-CA", record.GetProperty("preferredLanguage").GetString());
+        Assert.Equal("America/Toronto", record.GetProperty("timeZone").GetString());
+        Assert.Equal("YYYY-MM-DD", record.GetProperty("dateFormat").GetString());
+
+        // Values of its own win; a PUT that leaves them out goes back to the tenant's.
+        var own = NewUser(created["userName"]!.GetValue<string>());
+        own["timezone"] = "Europe/Paris";
+        own["locale"] = "de-DE";
+        own[ScimConstants.AssureUserSchema] = new JsonObject { ["dateFormat"] = "MM/DD/YYYY" };
+        using (var put = await t.Scim.PutAsync($"Users/{id}", Json(own)))
+        {
+            var body = await ReadAsync(put);
+            Assert.Equal(("de-DE", "Europe/Paris", "MM/DD/YYYY"), (body["preferredLanguage"]!.GetValue<string>(), body["timezone"]!.GetValue<string>(), body[ScimConstants.AssureUserSchema]!["dateFormat"]!.GetValue<string>()));
+        }
+
+        using (var put = await t.Scim.PutAsync($"Users/{id}", Json(NewUser(created["userName"]!.GetValue<string>()))))
+        {
+            var body = await ReadAsync(put);
+            Assert.Equal(("fr-CA", "America/Toronto", "YYYY-MM-DD"), (body["preferredLanguage"]!.GetValue<string>(), body["timezone"]!.GetValue<string>(), body[ScimConstants.AssureUserSchema]!["dateFormat"]!.GetValue<string>()));
+        }
+
+        record = await t.AdminUserAsync(id);
+        Assert.Equal(("fr-CA", "America/Toronto", "YYYY-MM-DD"), (record.GetProperty("preferredLanguage").GetString(), record.GetProperty("timeZone").GetString(), record.GetProperty("dateFormat").GetString()));
+    }
+
+    [Fact]
     public async Task Discovery_Documents_UseThePublicBaseUrlAndLimits()
     {
         using var t = await CreateAsync(fixture.System);
