@@ -290,6 +290,94 @@ public abstract class UserIdpFlowTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task Mapping_FullName_DisplayNameElseFormattedElseComposedFromEveryPart()
+    {
+        using var t = await CreateAsync(fixture.System);
+
+        async Task<(JsonObject Scim, string? Stored)> Create(Action<JsonObject> shape)
+        {
+            var user = NewUser();
+            shape(user);
+            var created = await t.CreateUserAsync(user);
+            return (created, (await t.AdminUserAsync(created["id"]!.GetValue<string>())).GetProperty("displayName").GetString());
+        }
+
+        var formattedOnly = await Create(u => u["name"]!["formatted"] = "Countess Ada of Lovelace");
+        Assert.Equal("Countess Ada of Lovelace", formattedOnly.Scim["displayName"]!.GetValue<string>());
+        Assert.Equal("Countess Ada of Lovelace", formattedOnly.Stored);
+
+        var both = await Create(u =>
+        {
+            u["displayName"] = "Ada L.";
+            u["name"]!["formatted"] = "A. Lovelace";
+        });
+        Assert.Equal(("Ada L.", "A. Lovelace"), (both.Scim["displayName"]!.GetValue<string>(), both.Scim["name"]!["formatted"]!.GetValue<string>()));
+
+        var parts = await Create(u =>
+        {
+            u["name"]!["honorificPrefix"] = "Dr";
+            u["name"]!["middleName"] = "King";
+            u["name"]!["honorificSuffix"] = "FRS";
+        });
+        Assert.Equal("Dr Ada King Lovelace FRS", parts.Scim["displayName"]!.GetValue<string>());
+        Assert.Equal("Dr Ada King Lovelace FRS", parts.Scim["name"]!["formatted"]!.GetValue<string>());
+        Assert.Equal("Dr Ada King Lovelace FRS", parts.Stored);
+
+        // A composed full name follows a PATCH of the parts; one the IdP chose stays.
+        using (var patch = await t.Scim.PatchAsync($"Users/{parts.Scim["id"]}", Patch(Op("replace", "name.familyName", JsonValue.Create("Byron")))))
+        {
+            var body = await ReadAsync(patch);
+            Assert.True(patch.StatusCode == HttpStatusCode.OK, body.ToJsonString());
+            Assert.Equal("Dr Ada King Byron FRS", body["displayName"]!.GetValue<string>());
+            Assert.Equal("Dr Ada King Byron FRS", body["name"]!["formatted"]!.GetValue<string>());
+        }
+
+        using (var patch = await t.Scim.PatchAsync($"Users/{formattedOnly.Scim["id"]}", Patch(Op("replace", "name.givenName", JsonValue.Create("Augusta")))))
+        {
+            var body = await ReadAsync(patch);
+            Assert.Equal("Countess Ada of Lovelace", body["displayName"]!.GetValue<string>());
+            Assert.Equal("Augusta", body["name"]!["givenName"]!.GetValue<string>());
+        }
+
+        // Entra removing displayName: the full name falls back to name.formatted.
+        using (var patch = await t.Scim.PatchAsync($"Users/{both.Scim["id"]}", Patch(Op("Remove", "displayName", null))))
+        {
+            Assert.Equal("A. Lovelace", (await ReadAsync(patch))["displayName"]!.GetValue<string>());
+        }
+
+        Assert.Equal("A. Lovelace", (await t.AdminUserAsync(both.Scim["id"]!.GetValue<string>())).GetProperty("displayName").GetString());
+    }
+
+    [Fact]
+    public async Task Mapping_Email_PrimaryElseWork_WithMixedHomeAndWorkAndNoPrimary()
+    {
+        using var t = await CreateAsync(fixture.System);
+        var user = NewUser();
+        user["emails"] = new JsonArray(
+            new JsonObject { ["value"] = "ada@home.example", ["type"] = "home" },
+            new JsonObject { ["value"] = "ada@work.example", ["type"] = "Work" },
+            new JsonObject { ["value"] = "lovelace@home.example", ["type"] = "home" },
+            new JsonObject { ["value"] = "second@work.example", ["type"] = "work" });
+
+        var created = await t.CreateUserAsync(user);
+        var id = created["id"]!.GetValue<string>();
+
+        var record = await t.AdminUserAsync(id);
+        Assert.Equal("ada@work.example", record.GetProperty("email").GetString());
+        Assert.Equal("ada@work.example", record.GetProperty("person").GetProperty("email").GetString());
+        var emails = created["emails"]!.AsArray();
+        Assert.Equal(["ada@home.example", "ada@work.example", "lovelace@home.example", "second@work.example"], emails.Select(e => e!["value"]!.GetValue<string>()));
+        Assert.All(emails, e => Assert.Null(e!["primary"]));
+
+        // Marking a home address primary makes it the user's email.
+        using var patch = await t.Scim.PatchAsync($"Users/{id}", Patch(Op("replace", "emails[value eq \"lovelace@home.example\"].primary", JsonValue.Create(true))));
+        Assert.True(patch.StatusCode == HttpStatusCode.OK, (await ReadAsync(patch)).ToJsonString());
+        record = await t.AdminUserAsync(id);
+        Assert.Equal("lovelace@home.example", record.GetProperty("email").GetString());
+        Assert.Equal("lovelace@home.example", record.GetProperty("person").GetProperty("email").GetString());
+    }
+
+    [Fact]
     public async Task Filter_SortAndSearch_RunOverDomainFields()
     {
         using var t = await CreateAsync(fixture.System);

@@ -102,7 +102,7 @@ public static class UserEndpoints
         {
             var current = await users.GetAsync(tenant.Id, id, cancellationToken) ?? throw NotFound(id);
             CheckPrecondition(expected, current.Version);
-            var result = applier.Apply(UserMapping.ToScim(current, settings), patch);
+            var result = applier.Apply(UserMapping.WithoutDerivedNames(UserMapping.ToScim(current, settings), current), patch);
             if (!result.Changed)
             {
                 request.HttpContext.Response.Headers.ETag = UserMapping.ETag(current.Version);
