@@ -56,6 +56,69 @@ public abstract class UserAdminTests(SystemFixture fixture)
         await EdgeTestApi.AssertProblemAsync(unknownTenant, HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task ScimDeletedUser_HiddenByDefault_ShownWithIncludeDeleted_StillNotFoundOverScim()
+    {
+        using var t = await CreateAsync(fixture.System);
+        var kept = await t.CreateUserAsync(NewUser());
+        var gone = await t.CreateUserAsync(NewUser());
+        var goneId = gone["id"]!.GetValue<string>();
+        using (var delete = await t.Scim.DeleteAsync($"Users/{goneId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+
+        using (var hidden = await t.Admin.GetAsync($"tenants/{t.Id}/users/{goneId}"))
+        {
+            await EdgeTestApi.AssertProblemAsync(hidden, HttpStatusCode.NotFound);
+        }
+
+        Assert.Equal(1, (await ListAsync(t, "")).GetProperty("totalResults").GetInt64());
+
+        using (var shown = await t.Admin.GetAsync($"tenants/{t.Id}/users/{goneId}?includeDeleted=true"))
+        {
+            Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+            var record = await shown.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(record.GetProperty("deleted").GetBoolean());
+            Assert.False(record.GetProperty("active").GetBoolean());
+            Assert.False(record.GetProperty("person").GetProperty("current").GetBoolean());
+            Assert.Equal(gone["userName"]!.GetValue<string>(), record.GetProperty("userName").GetString());
+        }
+
+        var all = await ListAsync(t, "?includeDeleted=TRUE");
+        Assert.Equal(2, all.GetProperty("totalResults").GetInt64());
+        Assert.Equal(
+            new[] { (kept["id"]!.GetValue<string>(), false), (goneId, true) },
+            Items(all).Select(u => (u.GetProperty("id").GetString()!, u.GetProperty("deleted").GetBoolean())).OrderBy(u => u.Item2));
+
+        var onlyDeleted = await ListAsync(t, "?includeDeleted=true&count=1&filter=" + Uri.EscapeDataString("active eq false"));
+        Assert.Equal(1, onlyDeleted.GetProperty("totalResults").GetInt64());
+        Assert.Equal(goneId, Items(onlyDeleted).Single().GetProperty("id").GetString());
+        Assert.Equal(1, (await ListAsync(t, "?includeDeleted=false")).GetProperty("totalResults").GetInt64());
+
+        using (var bad = await t.Admin.GetAsync($"tenants/{t.Id}/users?includeDeleted=yes"))
+        {
+            var problem = await EdgeTestApi.AssertProblemAsync(bad, HttpStatusCode.BadRequest);
+            Assert.Equal("includeDeleted", problem.GetProperty("field").GetString());
+        }
+
+        // SCIM is unchanged: the deleted user is 404 and no filter finds it, whatever the query says.
+        using (var scim = await t.Scim.GetAsync($"Users/{goneId}?includeDeleted=true"))
+        {
+            await AssertErrorAsync(scim, HttpStatusCode.NotFound);
+        }
+
+        using (var scimList = await t.Scim.GetAsync($"Users?includeDeleted=true&filter={Uri.EscapeDataString($"id eq \"{goneId}\"")}"))
+        {
+            Assert.Equal(0, (await ReadAsync(scimList))["totalResults"]!.GetValue<int>());
+        }
+
+        using (var scimAll = await t.Scim.GetAsync("Users?includeDeleted=true"))
+        {
+            Assert.Equal(1, (await ReadAsync(scimAll))["totalResults"]!.GetValue<int>());
+        }
+    }
+
     private static async Task<JsonElement> ListAsync(ScimTestTenant t, string query)
     {
         using var response = await t.Admin.GetAsync($"tenants/{t.Id}/users{query}");

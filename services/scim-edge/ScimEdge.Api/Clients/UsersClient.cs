@@ -149,9 +149,9 @@ public sealed class UsersClient(HttpClient http)
     public Task<HttpResponseMessage> ListRawAsync(string tenant, QueryString query, CancellationToken cancellationToken) =>
         SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users" + query.ToUriComponent(), tenant), cancellationToken);
 
-    /// <summary>Admin proxy: one user with its person record.</summary>
-    public Task<HttpResponseMessage> GetRawAsync(string tenant, string id, CancellationToken cancellationToken) =>
-        SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users/" + id, tenant), cancellationToken);
+    /// <summary>Admin proxy: one user with its person record, with the caller's query (e.g. <c>includeDeleted</c>) as written.</summary>
+    public Task<HttpResponseMessage> GetRawAsync(string tenant, string id, QueryString query, CancellationToken cancellationToken) =>
+        SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users/" + id + query.ToUriComponent(), tenant), cancellationToken);
 
     /// <summary>Admin proxy: the tenant's job-title picklist.</summary>
     public Task<HttpResponseMessage> JobTitlesRawAsync(string tenant, CancellationToken cancellationToken) =>

@@ -50,9 +50,13 @@ public static class UsersEndpoints
         return TypedResults.Created($"/internal/users/{Uri.EscapeDataString(created.Id)}", created);
     }
 
-    private static async Task<Results<Ok<UserRecord>, ProblemHttpResult>> GetAsync(string id, HttpContext context, UserStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<UserRecord>, ProblemHttpResult>> GetAsync(
+        string id, HttpContext context, UserStore store, [FromQuery] string? includeDeleted, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(context.TenantId(), id, cancellationToken) is not { } user)
+        var found = ParseBool(includeDeleted, nameof(includeDeleted))
+            ? await store.GetIncludingDeletedAsync(context.TenantId(), id, cancellationToken)
+            : await store.GetAsync(context.TenantId(), id, cancellationToken);
+        if (found is not { } user)
         {
             return ProblemException.NotFound("no such user").ToResult();
         }
@@ -87,6 +91,7 @@ public static class UsersEndpoints
         [FromQuery] string? sortOrder,
         [FromQuery] string? startIndex,
         [FromQuery] string? count,
+        [FromQuery] string? includeDeleted,
         CancellationToken cancellationToken)
     {
         var descending = sortOrder?.Trim().ToUpperInvariant() switch
@@ -102,7 +107,8 @@ public static class UsersEndpoints
             sortBy,
             descending,
             Math.Clamp(ParseInt(startIndex, "startIndex", 1), 1, int.MaxValue - UserListQuery.MaxCount),
-            ParseInt(count, "count", UserListQuery.DefaultCount));
+            ParseInt(count, "count", UserListQuery.DefaultCount),
+            ParseBool(includeDeleted, nameof(includeDeleted)));
         var page = await query.ListAsync(context.TenantId(), request, cancellationToken);
         context.Response.Headers[PageStrategyHeader] = page.Strategy;
         return TypedResults.Ok(page.List);
@@ -189,6 +195,14 @@ public static class UsersEndpoints
 
         return new VersionPrecondition(any, versions);
     }
+
+    /// <summary>Absent or blank is false; otherwise <c>true</c> or <c>false</c> in any case, anything else 400.</summary>
+    private static bool ParseBool(string? text, string name) => text?.Trim().ToUpperInvariant() switch
+    {
+        null or "" or "FALSE" => false,
+        "TRUE" => true,
+        _ => throw ProblemException.InvalidValue(name, $"{name} must be true or false"),
+    };
 
     private static int ParseInt(string? text, string name, int fallback)
     {

@@ -286,6 +286,13 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         return user is { Deleted: false } ? user : null;
     }
 
+    /// <summary>The user even when SCIM-deleted (<c>deleted</c> true): admin reads, since health-and-safety history keeps them.</summary>
+    public async Task<UserRecord?> GetIncludingDeletedAsync(string tenant, string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await UserRows.LoadAsync(database, connection, null, tenant, id, cancellationToken);
+    }
+
     /// <summary>The ids that are not live users of this tenant, in the order given, each once.</summary>
     public async Task<IReadOnlyList<string>> MissingAsync(string tenant, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
