@@ -45,6 +45,7 @@ public abstract class ScimPipelineFixture(StoreEngine engine) : IAsyncLifetime
             ["Store:Engine"] = _stores.EngineName,
             ["Store:ConnectionString"] = await _stores.CreateAsync(ScimEdgeApp.ServiceName),
             ["SCIM_ADMIN_TOKEN"] = RunningSystem.AdminToken,
+            ["Scim:PublicBaseUrl"] = "https://scim.pipeline.example/v1/scim",
             ["Services:Mode"] = "direct",
             ["Services:InternalToken"] = RunningSystem.InternalToken,
             ["Services:OrgUnits:BaseUrl"] = "http://127.0.0.1:9/",

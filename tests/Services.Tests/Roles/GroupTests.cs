@@ -25,6 +25,7 @@ public abstract class GroupTests(SystemFixture fixture)
         Assert.Equal("scim", role["origin"]!.GetValue<string>());
         Assert.True(role["scimLinked"]!.GetValue<bool>());
         Assert.All(role["permissions"]!.AsObject(), p => Assert.Equal("Deny", p.Value!.GetValue<string>()));
+        RolesApi.AssertEveryModule(role["permissions"], "Deny");
         var members = await client.GetJsonAsync($"/internal/roles/{group.Id()}/members");
         Assert.All(members["items"]!.AsArray(), m => Assert.Equal("scim", m!["source"]!.GetValue<string>()));
     }
@@ -490,6 +491,7 @@ public abstract class GroupTests(SystemFixture fixture)
         Assert.Equal("oid-2", items[1]!["externalId"]!.GetValue<string>());
         var role = await client.GetJsonAsync($"/internal/roles/{items[0]!.Id()}");
         Assert.All(role["permissions"]!.AsObject(), p => Assert.Equal("Deny", p.Value!.GetValue<string>()));
+        RolesApi.AssertEveryModule(role["permissions"], "Deny");
         Assert.Empty((await client.GetJsonAsync("/internal/users/u3/roles"))["items"]!.AsArray());
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microservices.Roles.Api.Domain;
 using Microservices.Services.Tests.Infrastructure;
 
 namespace Microservices.Services.Tests.Roles;
@@ -12,6 +13,17 @@ internal static class RolesApi
     public static string NewTenant() => "t-" + Guid.NewGuid().ToString("N")[..12];
 
     public static HttpClient Client(this SystemFixture fixture, string tenant) => fixture.System.InternalClient("roles", tenant);
+
+    /// <summary>
+    /// Asserts that <paramref name="permissions"/> names every module of the roles service exactly once, each with
+    /// <paramref name="access"/>: an "all Deny" check over the values alone would also pass on an empty object.
+    /// </summary>
+    public static void AssertEveryModule(JsonNode? permissions, string access)
+    {
+        var granted = permissions!.AsObject();
+        Assert.Equal(Modules.All.Select(m => m.Key).Order(StringComparer.Ordinal), granted.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.All(granted, p => Assert.Equal(access, p.Value!.GetValue<string>()));
+    }
 
     public static Task<HttpResponseMessage> SendJsonAsync(this HttpClient client, HttpMethod method, string path, object body, string? ifMatch = null)
     {

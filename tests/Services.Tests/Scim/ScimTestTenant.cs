@@ -42,11 +42,16 @@ public sealed class ScimTestTenant : IDisposable
 
     public HttpClient Scim { get; }
 
-    public static async Task<ScimTestTenant> CreateAsync(RunningSystem system)
+    /// <summary>How long <see cref="WaitForUserAsync"/> waits for an event-driven projection to show.</summary>
+    public static readonly TimeSpan ProjectionDeadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Creates the tenant with the given defaults (a user created without those attributes gets them).</summary>
+    public static async Task<ScimTestTenant> CreateAsync(
+        RunningSystem system, string defaultLanguage = "en-GB", string timeZone = "Europe/London", string dateFormat = "DD/MM/YYYY")
     {
         using var admin = system.AdminClient();
         var id = "t-" + Guid.NewGuid().ToString("N");
-        using (var tenant = await admin.PostAsJsonAsync("tenants", new { id, displayName = "Tenant " + id, defaultLanguage = "en-GB", timeZone = "Europe/London", dateFormat = "DD/MM/YYYY" }))
+        using (var tenant = await admin.PostAsJsonAsync("tenants", new { id, displayName = "Tenant " + id, defaultLanguage, timeZone, dateFormat }))
         {
             Assert.Equal(HttpStatusCode.Created, tenant.StatusCode);
         }
@@ -125,6 +130,34 @@ public sealed class ScimTestTenant : IDisposable
         Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToJsonString());
         return body;
     }
+
+    /// <summary>
+    /// GETs the SCIM user until <paramref name="done"/> holds, at most <see cref="ProjectionDeadline"/>: what the users
+    /// service learns from events (role memberships) shows a little after the write that caused it.
+    /// </summary>
+    public async Task<JsonObject> WaitForUserAsync(string id, Func<JsonObject, bool> done, string what)
+    {
+        var until = DateTime.UtcNow + ProjectionDeadline;
+        while (true)
+        {
+            var user = await GetUserAsync(id);
+            if (done(user))
+            {
+                return user;
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"{what} did not show within {ProjectionDeadline.TotalSeconds:0} s: {user.ToJsonString()}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A SCIM Group body as Okta and Entra POST it.</summary>
+    public static JsonObject NewGroup(string displayName, params string[] members) => new()
+    {
+        ["schemas"] = new JsonArray(ScimConstants.GroupSchema),
+        ["displayName"] = displayName,
+        ["members"] = new JsonArray([.. members.Select(m => (JsonNode)new JsonObject { ["value"] = m })]),
+    };
 
     /// <summary>The users service's record (with its person) through the admin API.</summary>
     public async Task<JsonElement> AdminUserAsync(string id)

@@ -295,6 +295,33 @@ public abstract class UserLifecycleTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task Delete_StaleIfMatch_Is412UnderTheLockAndDeletesNothing()
+    {
+        using var users = Client();
+        var created = await users.CreateAsync(UsersClient.Sample("delete.etag"));
+        await users.ReplaceAsync(created.Id, UsersClient.Sample("delete.etag") with { Title = "Moved on" });
+
+        using var stale = new HttpRequestMessage(HttpMethod.Delete, "/internal/users/" + created.Id);
+        stale.Headers.TryAddWithoutValidation("If-Match", "W/\"1\"");
+        using var staleResponse = await users.Http.SendAsync(stale);
+        var problem = await UsersClient.ProblemAsync(staleResponse, HttpStatusCode.PreconditionFailed);
+        var kept = await users.GetAsync(created.Id);
+        var listed = await users.ListAsync();
+
+        using var current = new HttpRequestMessage(HttpMethod.Delete, "/internal/users/" + created.Id);
+        current.Headers.TryAddWithoutValidation("If-Match", "W/\"1\", \"2\"");
+        using var currentResponse = await users.Http.SendAsync(current);
+
+        Assert.Equal("If-Match", problem.GetProperty("field").GetString());
+        Assert.NotNull(kept);
+        Assert.Equal((2L, false, true, true), (kept.Version, kept.Deleted, kept.Active, kept.Person!.Current));
+        Assert.Equal(1, listed.List.TotalResults);
+        Assert.Equal(HttpStatusCode.NoContent, currentResponse.StatusCode);
+        Assert.Null(await users.GetAsync(created.Id));
+        Assert.Equal(0, (await users.ListAsync()).List.TotalResults);
+    }
+
+    [Fact]
     public async Task Delete_LeavesRecordsNotCurrent_AndFreesUserNameForRename()
     {
         using var users = Client();

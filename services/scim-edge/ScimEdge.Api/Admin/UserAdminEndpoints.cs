@@ -6,6 +6,8 @@ namespace Microservices.ScimEdge.Api.Admin;
 /// <summary>
 /// Read-only user administration, proxied to the users service for a tenant the edge knows: the list (paged, with
 /// the service's filter over domain field names), one user with its person record, and the job-title picklist.
+/// <c>includeDeleted=true</c> (passed on with the query) also shows SCIM-deleted users, which SCIM hides but
+/// health-and-safety history keeps; the SCIM routes never send it.
 /// </summary>
 public static class UserAdminEndpoints
 {
@@ -16,9 +18,9 @@ public static class UserAdminEndpoints
         tenantRoutes.MapGet("/users", (string tenant, HttpRequest request, TenantStore tenants, UsersClient users, CancellationToken cancellationToken) =>
             ForwardAsync(tenant, tenants, () => users.ListRawAsync(tenant, request.QueryString, cancellationToken), cancellationToken));
 
-        tenantRoutes.MapGet("/users/{id}", (string tenant, string id, TenantStore tenants, UsersClient users, CancellationToken cancellationToken) =>
+        tenantRoutes.MapGet("/users/{id}", (string tenant, string id, HttpRequest request, TenantStore tenants, UsersClient users, CancellationToken cancellationToken) =>
             UsersClient.IsValidId(id)
-                ? ForwardAsync(tenant, tenants, () => users.GetRawAsync(tenant, id, cancellationToken), cancellationToken)
+                ? ForwardAsync(tenant, tenants, () => users.GetRawAsync(tenant, id, request.QueryString, cancellationToken), cancellationToken)
                 : Task.FromResult(UserNotFound(id)));
 
         tenantRoutes.MapGet("/job-titles", (string tenant, TenantStore tenants, UsersClient users, CancellationToken cancellationToken) =>

@@ -96,15 +96,24 @@ public sealed class UsersClient(HttpClient http)
         return await ReadAsync<UserRecord>(response, cancellationToken);
     }
 
-    /// <summary>False when the tenant has no such (undeleted) user.</summary>
-    public async Task<bool> DeleteAsync(string tenant, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// False when the tenant has no such (undeleted) user. <paramref name="versions"/>, when given, go as If-Match and
+    /// are checked by the service under the user's row lock (none current → 412 as a <see cref="ScimException"/>).
+    /// </summary>
+    public async Task<bool> DeleteAsync(string tenant, string id, IReadOnlyList<long>? versions, CancellationToken cancellationToken)
     {
         if (!IsValidId(id))
         {
             return false;
         }
 
-        using var response = await SendAsync(ServiceCall.Create(HttpMethod.Delete, "internal/users/" + id, tenant), cancellationToken);
+        var request = ServiceCall.Create(HttpMethod.Delete, "internal/users/" + id, tenant);
+        if (versions is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", string.Join(", ", versions.Select(v => string.Create(CultureInfo.InvariantCulture, $"W/\"{v}\""))));
+        }
+
+        using var response = await SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return false;
@@ -142,9 +151,9 @@ public sealed class UsersClient(HttpClient http)
     public Task<HttpResponseMessage> ListRawAsync(string tenant, QueryString query, CancellationToken cancellationToken) =>
         SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users" + query.ToUriComponent(), tenant), cancellationToken);
 
-    /// <summary>Admin proxy: one user with its person record.</summary>
-    public Task<HttpResponseMessage> GetRawAsync(string tenant, string id, CancellationToken cancellationToken) =>
-        SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users/" + id, tenant), cancellationToken);
+    /// <summary>Admin proxy: one user with its person record, with the caller's query (e.g. <c>includeDeleted</c>) as written.</summary>
+    public Task<HttpResponseMessage> GetRawAsync(string tenant, string id, QueryString query, CancellationToken cancellationToken) =>
+        SendAsync(ServiceCall.Create(HttpMethod.Get, "internal/users/" + id + query.ToUriComponent(), tenant), cancellationToken);
 
     /// <summary>Admin proxy: the tenant's job-title picklist.</summary>
     public Task<HttpResponseMessage> JobTitlesRawAsync(string tenant, CancellationToken cancellationToken) =>

@@ -23,7 +23,8 @@ public static class ScimPipeline
         builder.Services.AddOptions<ApiKeyCacheOptions>().BindConfiguration(ApiKeyCacheOptions.SectionName);
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
-        builder.Services.AddSingleton(sp => ScimSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        // Read while the host is built, so a missing or bad Scim:PublicBaseUrl stops start-up with its message.
+        builder.Services.AddSingleton(ScimSettings.FromConfiguration(builder.Configuration, builder.Environment));
         // One set of limits for every SCIM endpoint: the /Groups endpoints take it as ScimServiceLimits.
         builder.Services.AddSingleton(sp => sp.GetRequiredService<ScimSettings>().Limits);
         builder.Services.AddSingleton<ScimRequestMetrics>();

@@ -6,8 +6,11 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace Microservices.Users.Api.Persistence;
 
-/// <summary>A list request; <paramref name="Person"/> says whether each user carries its person register record.</summary>
-public sealed record ListRequest(string? Filter, string? SortBy, bool Descending, int StartIndex, int Count, bool Person = true);
+/// <summary>
+/// One list request. <c>Person</c>: each user carries its person register record (SCIM never asks). <c>IncludeDeleted</c>
+/// (admin reads only, SCIM never asks) lists SCIM-deleted users too.
+/// </summary>
+public sealed record ListRequest(string? Filter, string? SortBy, bool Descending, int StartIndex, int Count, bool Person = true, bool IncludeDeleted = false);
 
 /// <summary>A page, and how it was found: <c>keyset</c> (continued from the previous page's end) or <c>offset</c>.</summary>
 public sealed record ListPage(UserList List, string Strategy);
@@ -33,7 +36,7 @@ public sealed class PageCursorCache : IDisposable
     public void Dispose() => _cache.Dispose();
 }
 
-public sealed record CursorKey(string Tenant, string Filter, string SortBy, bool Descending, int StartIndex);
+public sealed record CursorKey(string Tenant, string Filter, string SortBy, bool Descending, int StartIndex, bool IncludeDeleted = false);
 
 /// <summary>Lists a tenant's live users in the database: filter, exact total, stable order, keyset continuation.</summary>
 public sealed class UserListQuery(Database database, PageCursorCache cursors)
@@ -57,13 +60,13 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
 
         if (count == 0)
         {
-            return new ListPage(new UserList(await TotalAsync(connection, tenant, filter, cancellationToken), startIndex, []), "none");
+            return new ListPage(new UserList(await TotalAsync(connection, tenant, filter, request.IncludeDeleted, cancellationToken), startIndex, []), "none");
         }
 
-        var cursorKey = new CursorKey(tenant, filterText ?? "", request.SortBy?.Trim().ToUpperInvariant() ?? "", request.Descending, startIndex);
+        var cursorKey = new CursorKey(tenant, filterText ?? "", request.SortBy?.Trim().ToUpperInvariant() ?? "", request.Descending, startIndex, request.IncludeDeleted);
         object[]? cursor = null;
         var hasCursor = startIndex > 1 && cursors.TryGet(cursorKey, out cursor);
-        var sql = PageSql(filter, keys, request.Descending, hasCursor, request.Person);
+        var sql = PageSql(filter, keys, request.Descending, hasCursor, request.IncludeDeleted, request.Person);
 
         var users = new List<UserRecord>(Math.Min(count, 256));
         object[]? last = null;
@@ -108,33 +111,42 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
         // or externalId, one page) skip the COUNT. A keyset page only knows the rows after its cursor.
         var total = !hasCursor && users.Count < count && (users.Count > 0 || startIndex == 1)
             ? startIndex - 1 + users.Count
-            : await TotalAsync(connection, tenant, filter, cancellationToken);
+            : await TotalAsync(connection, tenant, filter, request.IncludeDeleted, cancellationToken);
         var items = await UserRows.AttachAsync(database, connection, null, tenant, users, cancellationToken);
         return new ListPage(new UserList(total, startIndex, items), hasCursor ? "keyset" : "offset");
     }
 
-    private static async Task<long> TotalAsync(DbConnection connection, string tenant, FilterSql? filter, CancellationToken cancellationToken)
+    private static async Task<long> TotalAsync(DbConnection connection, string tenant, FilterSql? filter, bool includeDeleted, CancellationToken cancellationToken)
     {
-        if (filter is null)
+        // The counter holds live users only; a list that includes deleted ones (admin) counts them.
+        if (filter is null && !includeDeleted)
         {
             await using var stored = connection.Command(null, "SELECT COALESCE(SUM(users), 0) FROM tenant_user_counts WHERE tenant_id = @tenant").With("tenant", tenant);
             return await stored.ExecuteScalarAsync(cancellationToken) is { } value ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
         }
 
-        await using var command = connection.Command(null, CountSql(filter));
-        Bind(command.With("tenant", tenant), filter);
+        await using var command = connection.Command(null, CountSql(filter, includeDeleted));
+        command.With("tenant", tenant);
+        if (filter is not null)
+        {
+            Bind(command, filter);
+        }
+
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
     /// <summary>The total of a filtered list: the same WHERE as the page, joined to org units only when it needs them.</summary>
-    public static string CountSql(FilterSql filter) =>
-        $"SELECT COUNT(*) FROM users u {(filter.UsesUnit ? "LEFT JOIN org_units ou ON ou.tenant_id = u.tenant_id AND ou.id = u.default_unit_id" : "")} WHERE u.tenant_id = @tenant AND NOT u.deleted AND {filter.Where}";
+    public static string CountSql(FilterSql? filter, bool includeDeleted = false) =>
+        $"SELECT COUNT(*) FROM users u {(filter?.UsesUnit == true ? "LEFT JOIN org_units ou ON ou.tenant_id = u.tenant_id AND ou.id = u.default_unit_id" : "")} WHERE u.tenant_id = @tenant{Live(includeDeleted)}{(filter is null ? "" : " AND " + filter.Where)}";
+
+    /// <summary>The live-users condition every list has, unless it includes SCIM-deleted users.</summary>
+    private static string Live(bool includeDeleted) => includeDeleted ? "" : " AND NOT u.deleted";
 
     /// <summary>
     /// One page: parameters @tenant, @limit, the filter's, and either @offset or the keyset values @k0…@kn (the last
     /// row of the previous page). Every key runs in the same direction, so one row comparison continues the order.
     /// </summary>
-    public static string PageSql(FilterSql? filter, IReadOnlyList<string> keys, bool descending, bool keyset, bool person = true)
+    public static string PageSql(FilterSql? filter, IReadOnlyList<string> keys, bool descending, bool keyset, bool includeDeleted = false, bool person = true)
     {
         var direction = descending ? "DESC" : "ASC";
         var cursor = keyset
@@ -143,7 +155,7 @@ public sealed class UserListQuery(Database database, PageCursorCache cursors)
         return $"""
             SELECT {UserRows.Columns(person)}, {string.Join(", ", keys)}
             FROM {UserRows.From(person)}
-            WHERE u.tenant_id = @tenant AND NOT u.deleted
+            WHERE u.tenant_id = @tenant{Live(includeDeleted)}
             {(filter is null ? "" : "AND " + filter.Where)}
             {cursor}
             ORDER BY {string.Join(", ", keys.Select(k => $"{k} {direction}"))}

@@ -214,10 +214,13 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
             },
             cancellationToken);
 
-    /// <summary>SCIM DELETE: the user and person stay, Not Current and hidden. False when unknown or already deleted.</summary>
-    public async Task<bool> DeleteAsync(string tenant, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// SCIM DELETE: the user and person stay, Not Current and hidden. False when unknown or already deleted; a
+    /// <paramref name="precondition"/> the locked version does not match is 412 and deletes nothing.
+    /// </summary>
+    public async Task<bool> DeleteAsync(string tenant, string id, VersionPrecondition? precondition, CancellationToken cancellationToken)
     {
-        var deleted = await DeleteRowsAsync(tenant, id, cancellationToken);
+        var deleted = await DeleteRowsAsync(tenant, id, precondition, cancellationToken);
         if (deleted)
         {
             // Committed with its users event: wake the relay now rather than at its next poll.
@@ -227,22 +230,31 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         return deleted;
     }
 
-    private Task<bool> DeleteRowsAsync(string tenant, string id, CancellationToken cancellationToken) =>
+    private Task<bool> DeleteRowsAsync(string tenant, string id, VersionPrecondition? precondition, CancellationToken cancellationToken) =>
         WriteAsync(
             async (connection, transaction) =>
             {
                 string personId;
                 await using (var lockRow = connection.Command(
                     transaction,
-                    $"SELECT person_id FROM users WHERE tenant_id = @tenant AND id = @id AND NOT deleted{database.ForUpdate}")
+                    $"SELECT person_id, version FROM users WHERE tenant_id = @tenant AND id = @id AND NOT deleted{database.ForUpdate}")
                     .With("tenant", tenant).With("id", id))
+                await using (var reader = await lockRow.ExecuteReaderAsync(cancellationToken))
                 {
-                    if (await lockRow.ExecuteScalarAsync(cancellationToken) is not string found)
+                    if (!await reader.ReadAsync(cancellationToken))
                     {
                         return false;
                     }
 
-                    personId = found;
+                    personId = reader.GetString(0);
+
+                    // Checked under the row lock, as ReplaceAsync does: a write committed since the caller read the
+                    // version makes this 412 instead of being deleted over.
+                    var current = reader.GetInt64(1);
+                    if (precondition is not null && !precondition.Matches(current))
+                    {
+                        throw ProblemException.PreconditionFailed($"the user is at version {current}; If-Match names another version");
+                    }
                 }
 
                 var now = UnixMicros.Now(clock);
@@ -279,6 +291,13 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         await using var connection = await database.OpenAsync(cancellationToken);
         var user = await UserRows.LoadAsync(connection, null, tenant, id, person, cancellationToken);
         return user is { Deleted: false } ? user : null;
+    }
+
+    /// <summary>The user even when SCIM-deleted (<c>deleted</c> true): admin reads, since health-and-safety history keeps them.</summary>
+    public async Task<UserRecord?> GetIncludingDeletedAsync(string tenant, string id, bool person, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await UserRows.LoadAsync(connection, null, tenant, id, person, cancellationToken);
     }
 
     /// <summary>The ids that are not live users of this tenant, in the order given, each once.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Microservices.Services.Tests.Infrastructure;
+using Microservices.Services.Tests.Roles;
 
 namespace Microservices.Services.Tests.Scim.Groups;
 
@@ -43,6 +44,7 @@ public abstract class OktaPushGroupsTests(SystemFixture fixture)
         Assert.Equal(name, role["externalId"]!.GetValue<string>());
         Assert.Equal("scim", role["origin"]!.GetValue<string>());
         Assert.All(role["permissions"]!.AsObject(), p => Assert.Equal("Deny", p.Value!.GetValue<string>()));
+        RolesApi.AssertEveryModule(role["permissions"], "Deny");
     }
 
     [Fact]

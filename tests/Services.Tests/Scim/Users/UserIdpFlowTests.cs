@@ -297,6 +297,94 @@ public abstract class UserIdpFlowTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task Mapping_FullName_DisplayNameElseFormattedElseComposedFromEveryPart()
+    {
+        using var t = await CreateAsync(fixture.System);
+
+        async Task<(JsonObject Scim, string? Stored)> Create(Action<JsonObject> shape)
+        {
+            var user = NewUser();
+            shape(user);
+            var created = await t.CreateUserAsync(user);
+            return (created, (await t.AdminUserAsync(created["id"]!.GetValue<string>())).GetProperty("displayName").GetString());
+        }
+
+        var formattedOnly = await Create(u => u["name"]!["formatted"] = "Countess Ada of Lovelace");
+        Assert.Equal("Countess Ada of Lovelace", formattedOnly.Scim["displayName"]!.GetValue<string>());
+        Assert.Equal("Countess Ada of Lovelace", formattedOnly.Stored);
+
+        var both = await Create(u =>
+        {
+            u["displayName"] = "Ada L.";
+            u["name"]!["formatted"] = "A. Lovelace";
+        });
+        Assert.Equal(("Ada L.", "A. Lovelace"), (both.Scim["displayName"]!.GetValue<string>(), both.Scim["name"]!["formatted"]!.GetValue<string>()));
+
+        var parts = await Create(u =>
+        {
+            u["name"]!["honorificPrefix"] = "Dr";
+            u["name"]!["middleName"] = "King";
+            u["name"]!["honorificSuffix"] = "FRS";
+        });
+        Assert.Equal("Dr Ada King Lovelace FRS", parts.Scim["displayName"]!.GetValue<string>());
+        Assert.Equal("Dr Ada King Lovelace FRS", parts.Scim["name"]!["formatted"]!.GetValue<string>());
+        Assert.Equal("Dr Ada King Lovelace FRS", parts.Stored);
+
+        // A composed full name follows a PATCH of the parts; one the IdP chose stays.
+        using (var patch = await t.Scim.PatchAsync($"Users/{parts.Scim["id"]}", Patch(Op("replace", "name.familyName", JsonValue.Create("Byron")))))
+        {
+            var body = await ReadAsync(patch);
+            Assert.True(patch.StatusCode == HttpStatusCode.OK, body.ToJsonString());
+            Assert.Equal("Dr Ada King Byron FRS", body["displayName"]!.GetValue<string>());
+            Assert.Equal("Dr Ada King Byron FRS", body["name"]!["formatted"]!.GetValue<string>());
+        }
+
+        using (var patch = await t.Scim.PatchAsync($"Users/{formattedOnly.Scim["id"]}", Patch(Op("replace", "name.givenName", JsonValue.Create("Augusta")))))
+        {
+            var body = await ReadAsync(patch);
+            Assert.Equal("Countess Ada of Lovelace", body["displayName"]!.GetValue<string>());
+            Assert.Equal("Augusta", body["name"]!["givenName"]!.GetValue<string>());
+        }
+
+        // Entra removing displayName: the full name falls back to name.formatted.
+        using (var patch = await t.Scim.PatchAsync($"Users/{both.Scim["id"]}", Patch(Op("Remove", "displayName", null))))
+        {
+            Assert.Equal("A. Lovelace", (await ReadAsync(patch))["displayName"]!.GetValue<string>());
+        }
+
+        Assert.Equal("A. Lovelace", (await t.AdminUserAsync(both.Scim["id"]!.GetValue<string>())).GetProperty("displayName").GetString());
+    }
+
+    [Fact]
+    public async Task Mapping_Email_PrimaryElseWork_WithMixedHomeAndWorkAndNoPrimary()
+    {
+        using var t = await CreateAsync(fixture.System);
+        var user = NewUser();
+        user["emails"] = new JsonArray(
+            new JsonObject { ["value"] = "ada@home.example", ["type"] = "home" },
+            new JsonObject { ["value"] = "ada@work.example", ["type"] = "Work" },
+            new JsonObject { ["value"] = "lovelace@home.example", ["type"] = "home" },
+            new JsonObject { ["value"] = "second@work.example", ["type"] = "work" });
+
+        var created = await t.CreateUserAsync(user);
+        var id = created["id"]!.GetValue<string>();
+
+        var record = await t.AdminUserAsync(id);
+        Assert.Equal("ada@work.example", record.GetProperty("email").GetString());
+        Assert.Equal("ada@work.example", record.GetProperty("person").GetProperty("email").GetString());
+        var emails = created["emails"]!.AsArray();
+        Assert.Equal(["ada@home.example", "ada@work.example", "lovelace@home.example", "second@work.example"], emails.Select(e => e!["value"]!.GetValue<string>()));
+        Assert.All(emails, e => Assert.Null(e!["primary"]));
+
+        // Marking a home address primary makes it the user's email.
+        using var patch = await t.Scim.PatchAsync($"Users/{id}", Patch(Op("replace", "emails[value eq \"lovelace@home.example\"].primary", JsonValue.Create(true))));
+        Assert.True(patch.StatusCode == HttpStatusCode.OK, (await ReadAsync(patch)).ToJsonString());
+        record = await t.AdminUserAsync(id);
+        Assert.Equal("lovelace@home.example", record.GetProperty("email").GetString());
+        Assert.Equal("lovelace@home.example", record.GetProperty("person").GetProperty("email").GetString());
+    }
+
+    [Fact]
     public async Task Filter_SortAndSearch_RunOverDomainFields()
     {
         using var t = await CreateAsync(fixture.System);
@@ -369,6 +457,88 @@ public abstract class UserIdpFlowTests(SystemFixture fixture)
         var after = await a.GetUserAsync(id);
         Assert.Equal(user["meta"]!["version"]!.GetValue<string>(), after["meta"]!["version"]!.GetValue<string>());
         Assert.True(after["active"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Groups_MemberAddedAndRemovedThroughScimPatch_UserShowsGroupWithValueDisplayAndRefThenNot()
+    {
+        using var t = await CreateAsync(fixture.System);
+        var userId = (await t.CreateUserAsync(NewUser()))["id"]!.GetValue<string>();
+        var bystanderId = (await t.CreateUserAsync(NewUser()))["id"]!.GetValue<string>();
+        var name = "Night Shift " + Guid.NewGuid().ToString("N")[..8];
+        using var post = await t.Scim.PostAsync("Groups", Json(NewGroup(name)));
+        var groupId = (await ReadAsync(post))["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+
+        using (var add = await t.Scim.PatchAsync($"Groups/{groupId}", Patch(Op("add", "members", new JsonArray(new JsonObject { ["value"] = userId })))))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, add.StatusCode);
+        }
+
+        // The users service learns memberships from roles' events: poll (bounded) until the projection shows it.
+        var member = await t.WaitForUserAsync(userId, u => u["groups"] is JsonArray { Count: > 0 }, "the group membership");
+        var group = Assert.Single(member["groups"]!.AsArray())!;
+        Assert.Equal(groupId, group["value"]!.GetValue<string>());
+        Assert.Equal(name, group["display"]!.GetValue<string>());
+        Assert.Equal($"{fixture.System.ScimBaseUrl}Groups/{groupId}", group["$ref"]!.GetValue<string>());
+        Assert.Null((await t.GetUserAsync(bystanderId))["groups"]);
+        using (var projected = await t.Scim.GetAsync($"Users/{userId}?attributes=groups"))
+        {
+            Assert.Equal(groupId, (await ReadAsync(projected))["groups"]![0]!["value"]!.GetValue<string>());
+        }
+
+        // Entra's removal dialect: Remove with a value list.
+        using (var remove = await t.Scim.PatchAsync($"Groups/{groupId}", Patch(Op("Remove", "members", new JsonArray(new JsonObject { ["value"] = userId })))))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, remove.StatusCode);
+        }
+
+        await t.WaitForUserAsync(userId, u => u["groups"] is null, "the removal of the group membership");
+    }
+
+    [Fact]
+    public async Task Defaults_UserWithoutLanguageZoneOrDateFormat_GetsTheTenantsOwnDefaults()
+    {
+        // Not the en-GB / Europe/London / DD/MM/YYYY of every other test tenant, which a hard-coded default would match.
+        using var t = await CreateAsync(fixture.System, defaultLanguage: "fr-CA", timeZone: "America/Toronto", dateFormat: "YYYY-MM-DD");
+        var user = NewUser();
+        Assert.Null(user["preferredLanguage"] ?? user["locale"] ?? user["timezone"] ?? user[ScimConstants.AssureUserSchema]);
+
+        var created = await t.CreateUserAsync(user);
+        var id = created["id"]!.GetValue<string>();
+
+        foreach (var scim in new[] { created, await t.GetUserAsync(id) })
+        {
+            Assert.Equal("fr-CA", scim["preferredLanguage"]!.GetValue<string>());
+            Assert.Null(scim["locale"]);
+            Assert.Equal("America/Toronto", scim["timezone"]!.GetValue<string>());
+            Assert.Equal("YYYY-MM-DD", scim[ScimConstants.AssureUserSchema]!["dateFormat"]!.GetValue<string>());
+        }
+
+        var record = await t.AdminUserAsync(id);
+        Assert.Equal("fr-CA", record.GetProperty("preferredLanguage").GetString());
+        Assert.Equal("America/Toronto", record.GetProperty("timeZone").GetString());
+        Assert.Equal("YYYY-MM-DD", record.GetProperty("dateFormat").GetString());
+
+        // Values of its own win; a PUT that leaves them out goes back to the tenant's.
+        var own = NewUser(created["userName"]!.GetValue<string>());
+        own["timezone"] = "Europe/Paris";
+        own["locale"] = "de-DE";
+        own[ScimConstants.AssureUserSchema] = new JsonObject { ["dateFormat"] = "MM/DD/YYYY" };
+        using (var put = await t.Scim.PutAsync($"Users/{id}", Json(own)))
+        {
+            var body = await ReadAsync(put);
+            Assert.Equal(("de-DE", "Europe/Paris", "MM/DD/YYYY"), (body["preferredLanguage"]!.GetValue<string>(), body["timezone"]!.GetValue<string>(), body[ScimConstants.AssureUserSchema]!["dateFormat"]!.GetValue<string>()));
+        }
+
+        using (var put = await t.Scim.PutAsync($"Users/{id}", Json(NewUser(created["userName"]!.GetValue<string>()))))
+        {
+            var body = await ReadAsync(put);
+            Assert.Equal(("fr-CA", "America/Toronto", "YYYY-MM-DD"), (body["preferredLanguage"]!.GetValue<string>(), body["timezone"]!.GetValue<string>(), body[ScimConstants.AssureUserSchema]!["dateFormat"]!.GetValue<string>()));
+        }
+
+        record = await t.AdminUserAsync(id);
+        Assert.Equal(("fr-CA", "America/Toronto", "YYYY-MM-DD"), (record.GetProperty("preferredLanguage").GetString(), record.GetProperty("timeZone").GetString(), record.GetProperty("dateFormat").GetString()));
     }
 
     [Fact]

@@ -19,14 +19,13 @@ namespace Microservices.ScimEdge.Api.Scim.Groups;
 /// </summary>
 public static class GroupEndpoints
 {
-    public const string PublicBaseUrlKey = "Scim:PublicBaseUrl";
-
     private static ResourceTypeDefinition GroupType => ScimSchemas.GroupResourceType;
 
     public static WebApplicationBuilder AddScimGroups(this WebApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(ScimServiceLimits.Default);
-        builder.Services.AddSingleton(sp => new GroupRepresentation(sp.GetRequiredService<IConfiguration>()[PublicBaseUrlKey]));
+        // The same checked base as /Users (ScimSettings), so groups never link anywhere else.
+        builder.Services.AddSingleton(sp => new GroupRepresentation(sp.GetRequiredService<ScimSettings>().PublicBaseUrl));
         builder.AddServiceClient<RolesClient>(ServiceApp.Roles);
         return builder;
     }

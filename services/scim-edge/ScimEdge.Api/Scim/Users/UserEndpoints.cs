@@ -102,7 +102,7 @@ public static class UserEndpoints
         {
             var current = await users.GetAsync(tenant.Id, id, cancellationToken) ?? throw NotFound(id);
             CheckPrecondition(expected, current.Version);
-            var result = applier.Apply(UserMapping.ToScim(current, settings), patch);
+            var result = applier.Apply(UserMapping.WithoutDerivedNames(UserMapping.ToScim(current, settings), current), patch);
             if (!result.Changed)
             {
                 request.HttpContext.Response.Headers.ETag = UserMapping.ETag(current.Version);
@@ -130,15 +130,30 @@ public static class UserEndpoints
         }
     }
 
+    /// <summary>
+    /// DELETE passes If-Match on to the users service, which checks it under the user's row lock: reading and checking
+    /// here first would let a write land between the check and the delete, and that newer version be deleted over.
+    /// </summary>
     private static async Task<IResult> DeleteAsync(string id, ScimTenant tenant, HttpRequest request, UsersClient users, CancellationToken cancellationToken)
     {
-        if (ParseIfMatch(request) is { } expected)
+        var expected = ParseIfMatch(request);
+        if (!UsersClient.IsValidId(id))
         {
-            var current = await users.GetAsync(tenant.Id, id, cancellationToken) ?? throw NotFound(id);
-            CheckPrecondition(expected, current.Version);
+            throw NotFound(id);
         }
 
-        return await users.DeleteAsync(tenant.Id, id, cancellationToken) ? TypedResults.NoContent() : throw NotFound(id);
+        bool deleted;
+        try
+        {
+            // A tag that names no version of ours (-1) can never match; sent as it is, it still fails under the lock.
+            deleted = await users.DeleteAsync(tenant.Id, id, expected, cancellationToken);
+        }
+        catch (ScimException e) when (e.Status == StatusCodes.Status412PreconditionFailed)
+        {
+            throw ScimException.PreconditionFailed("The user has changed since the version named in If-Match.");
+        }
+
+        return deleted ? TypedResults.NoContent() : throw NotFound(id);
     }
 
     /// <summary>

@@ -66,17 +66,21 @@ public static partial class UserMapping
         var phones = (scim["phoneNumbers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var attributes = Unmapped(scim);
 
+        // The customer contract: displayName / name.formatted is the full name, composed from the parts when absent.
+        var formatted = Str(name?["formatted"]);
+        var composed = Compose(name, givenName, familyName);
+
         return new JsonObject
         {
             ["userName"] = userName,
             ["externalId"] = Str(scim["externalId"]),
-            ["displayName"] = Str(scim["displayName"]) ?? Compose(name, givenName, familyName),
+            ["displayName"] = Str(scim["displayName"]) ?? formatted ?? composed,
             ["givenName"] = givenName,
             ["familyName"] = familyName,
             ["middleName"] = Str(name?["middleName"]),
             ["honorificPrefix"] = Str(name?["honorificPrefix"]),
             ["honorificSuffix"] = Str(name?["honorificSuffix"]),
-            ["formattedName"] = Str(name?["formatted"]) ?? Compose(name, givenName, familyName),
+            ["formattedName"] = formatted ?? composed,
             ["email"] = PrimaryEmail(emails),
             ["emails"] = emailWrites,
             ["active"] = scim["active"]?.GetValue<bool>() ?? true,
@@ -288,7 +292,33 @@ public static partial class UserMapping
         Str(node) ?? throw ScimException.InvalidValue($"{attribute} is required.");
 
     private static string Compose(JsonObject? name, string givenName, string familyName) =>
-        string.Join(' ', new[] { Str(name?["honorificPrefix"]), givenName, Str(name?["middleName"]), familyName, Str(name?["honorificSuffix"]) }.Where(p => p is not null));
+        Compose(Str(name?["honorificPrefix"]), givenName, Str(name?["middleName"]), familyName, Str(name?["honorificSuffix"]));
+
+    /// <summary>The composed full name: the parts present, in this order, joined by one space (docs/scim-mapping.md).</summary>
+    private static string Compose(string? prefix, string givenName, string? middleName, string familyName, string? suffix) =>
+        string.Join(' ', new[] { prefix, givenName, middleName, familyName, suffix }.Where(p => p is not null));
+
+    /// <summary>
+    /// The SCIM form of <paramref name="user"/> as a PATCH starts from: a <c>name.formatted</c> or <c>displayName</c> that
+    /// is only what the full-name rule derived (equal to it) is left out, so it is derived again from the patched
+    /// parts instead of being carried over as if the IdP had sent it (a new familyName would keep the old full name).
+    /// A value the IdP set to something else stays.
+    /// </summary>
+    public static JsonObject WithoutDerivedNames(JsonObject scim, UserRecord user)
+    {
+        var composed = Compose(user.HonorificPrefix, user.GivenName, user.MiddleName, user.FamilyName, user.HonorificSuffix);
+        if (user.FormattedName == composed && scim["name"] is JsonObject name)
+        {
+            name.Remove("formatted");
+        }
+
+        if (user.DisplayName == (user.FormattedName ?? composed))
+        {
+            scim.Remove("displayName");
+        }
+
+        return scim;
+    }
 
     /// <summary>The primary address, else the work one, else the first (docs/scim-mapping.md).</summary>
     private static string? PrimaryEmail(JsonArray emails)
