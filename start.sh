@@ -131,7 +131,8 @@ pg_databases() { # ensure|drop
     echo "psql not found: using scripts/pg-ensure-databases.cs (the first run compiles it, which takes a minute)"
     local flag=()
     [[ "$1" == drop ]] && flag=(--drop)
-    dotnet run "$ROOT/scripts/pg-ensure-databases.cs" -- "${flag[@]}" "$SCIM_POSTGRES" "${names[@]}"
+    # The connection string may hold a password: it goes through the environment, not the argument list.
+    PG_ENSURE_CONNECTION="$SCIM_POSTGRES" dotnet run "$ROOT/scripts/pg-ensure-databases.cs" -- "${flag[@]}" "${names[@]}"
   fi
 }
 
@@ -217,7 +218,9 @@ start_service() {
   mapfile -t settings < <(service_settings "$name" "${ASPNETCORE_ENVIRONMENT:-Production}" "$ENGINE" "$(store_connection "$name")" "$INTERNAL_TOKEN" "$ADMIN_TOKEN")
   echo "--- $(date -u +%Y-%m-%dT%H:%M:%SZ) start.sh starting $name on $(url "$name")" >>"$LOG_DIR/$name.log"
   # Run from the build folder so each service finds its own appsettings.json; `exec` makes the PID the service's.
-  (cd "$(dirname "$dll")" && exec env "${settings[@]}" dotnet "$dll") >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  # The settings hold the tokens and any PostgreSQL password: `export` is a shell builtin, so they reach the service
+  # through its environment only, never through an argument list that `ps` shows (as `env KEY=VALUE ...` would).
+  (cd "$(dirname "$dll")" && export "${settings[@]}" && exec dotnet "$dll") >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
   PID[$name]=$!
 }
 

@@ -128,8 +128,8 @@ if [[ $STORE == postgres ]]; then
   else
     names=()
     for name in "${SERVICES[@]}"; do names+=("${PGDB[$name]}"); done
-    dotnet run scripts/pg-ensure-databases.cs -- --drop "$PG_SERVER" "${names[@]}"
-    dotnet run scripts/pg-ensure-databases.cs -- "$PG_SERVER" "${names[@]}"
+    PG_ENSURE_CONNECTION="$PG_SERVER" dotnet run scripts/pg-ensure-databases.cs -- --drop "${names[@]}"
+    PG_ENSURE_CONNECTION="$PG_SERVER" dotnet run scripts/pg-ensure-databases.cs -- "${names[@]}"
   fi
   # A longer connect timeout than Npgsql's 15 s: on the shared machine a service starting while others build can wait
   # that long for its first connection. Pooling and command settings stay the services' defaults.
@@ -166,7 +166,8 @@ source "$ROOT/scripts/local-service-settings.sh"
 start_service() {
   local name="$1" dir="$ROOT/artifacts/publish/${ASSEMBLY[$1]}" settings
   mapfile -t settings < <(service_settings "$name" Production "$STORE" "$(store_connection "$name")" "$INTERNAL_TOKEN" "$ADMIN_TOKEN")
-  (cd "$dir" && exec env "${settings[@]}" dotnet "${ASSEMBLY[$1]}.dll") >>"$DATA/logs/$name.log" 2>&1 </dev/null &
+  # Exported inside the subshell, not passed to `env`: the tokens must not be in an argument list `ps` shows.
+  (cd "$dir" && export "${settings[@]}" && exec dotnet "${ASSEMBLY[$1]}.dll") >>"$DATA/logs/$name.log" 2>&1 </dev/null &
   PID[$name]=$!
 }
 

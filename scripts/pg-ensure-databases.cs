@@ -1,19 +1,21 @@
 #:package Npgsql
 // Creates (or with --drop, drops) PostgreSQL databases. start.sh uses it when psql is not installed:
-//   dotnet run scripts/pg-ensure-databases.cs -- [--drop] "<Npgsql server connection string>" scim_edge scim_users ...
+//   PG_ENSURE_CONNECTION="<Npgsql server connection string>" dotnet run scripts/pg-ensure-databases.cs -- [--drop] scim_edge scim_users ...
+// The connection string comes from the environment because it may hold a password, and arguments are visible in `ps`.
 using Npgsql;
 
 var drop = args.Length > 0 && args[0] == "--drop";
-var rest = drop ? args[1..] : args;
-if (rest.Length < 2)
+var names = drop ? args[1..] : args;
+var connectionString = Environment.GetEnvironmentVariable("PG_ENSURE_CONNECTION");
+if (names.Length < 1 || string.IsNullOrWhiteSpace(connectionString))
 {
-    Console.Error.WriteLine("usage: pg-ensure-databases.cs [--drop] <connection string> <database>...");
+    Console.Error.WriteLine("usage: PG_ENSURE_CONNECTION=<connection string> pg-ensure-databases.cs [--drop] <database>...");
     return 2;
 }
 
-await using var connection = new NpgsqlConnection(rest[0]);
+await using var connection = new NpgsqlConnection(connectionString);
 await connection.OpenAsync();
-foreach (var name in rest.Skip(1))
+foreach (var name in names)
 {
     // Identifiers cannot be parameters; quoting keeps any name from being read as SQL.
     var quoted = "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

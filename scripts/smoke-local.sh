@@ -3,7 +3,8 @@
 # data folder on spare ports (SMOKE_PORT_BASE, default 15100..15103) and checks what a developer relies on:
 # the first run builds, starts all four services and creates tenant dev, its API key and the HQ org unit; tokens and
 # the key are kept with mode 0600; the SCIM and admin APIs answer with and without credentials; no secret reaches a
-# log (services run at Debug level); SIGTERM stops every service; the second run reuses tokens, key and data.
+# log (services run at Debug level) or a service's command line; SIGTERM stops every service; the second run reuses
+# tokens, key and data.
 # Prints "smoke-local: ok" at the end, or the first failure with start.sh's output, and exits non-zero.
 # It runs on SQLite only: with SCIM_POSTGRES it would share (and could clobber) a developer's scim_* databases.
 set -euo pipefail
@@ -85,6 +86,26 @@ stop() {
   pass "SIGTERM stopped start.sh and all four services"
 }
 
+# The services' own command lines (what `ps` shows to every user) must not carry a token or the key. start.sh runs
+# each service as its direct child (a subshell that execs dotnet), so its children are the four services.
+no_secrets_on_command_lines() {
+  local pid dll cmdline file seen=()
+  for pid in $(cat /proc/"$START_PID"/task/*/children 2>/dev/null); do
+    cmdline="$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null)" || continue
+    for dll in ScimEdge.Api Users.Api Roles.Api OrgUnits.Api; do
+      grep -qF "$dll.dll" <<<"$cmdline" || continue
+      seen+=("$dll")
+      for file in admin-token internal-token dev-api-key; do
+        if grep -qF -- "$(cat "$DATA/$file")" <<<"$cmdline"; then
+          fail "the $file appears on the command line of $dll (pid $pid)"
+        fi
+      done
+    done
+  done
+  [[ ${#seen[@]} -eq 4 ]] || fail "expected the four services as children of start.sh, found: ${seen[*]:-none}"
+  pass "no token or key on the command line of any of the four services"
+}
+
 no_secrets_in_logs() {
   local file
   for file in admin-token internal-token dev-api-key; do
@@ -126,6 +147,7 @@ result="$(get "$EDGE/admin/v1/tenants/dev/orgunits" "$ADMIN_AUTH")"
 pass "org unit Head Office (HQ) exists in orgunits"
 
 no_secrets_in_logs
+no_secrets_on_command_lines
 stop
 
 echo "smoke-local: second run (--no-build, reuse)"

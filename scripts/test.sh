@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export SCIM_TEST_POSTGRES="$(scripts/postgres.sh start)"
+# Assigned first, exported after: `export X="$(cmd)"` takes export's status, not cmd's, so `set -e` would run the
+# whole suite against no server when PostgreSQL fails to start.
+SCIM_TEST_POSTGRES="$(scripts/postgres.sh start)"
+export SCIM_TEST_POSTGRES
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet build Microservices.sln -c Release -nologo -clp:ErrorsOnly

@@ -69,6 +69,54 @@ public abstract class DeliveryTests(StoreEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EnqueueMany_InOneTransaction_EveryEventDeliveredOnceLikeSingleEnqueues()
+    {
+        var (producer, consumer) = await StartPairAsync();
+        const int Count = 250;
+
+        // One bulk write (COPY on PostgreSQL, a reused prepared INSERT on SQLite) of Count events for Count widgets.
+        var written = await producer.Database.InTransactionAsync((connection, transaction) => Outbox.EnqueueManyAsync(
+            connection,
+            transaction,
+            Enumerable.Range(1, Count).Select(i => new OutgoingEvent(TestHosts.Topic, TestHosts.BumpedType, $"w-many-{i}", 1, new WidgetChanged($"w-many-{i}", 1, i, i)))));
+        producer.App.Services.GetRequiredService<OutboxSignal>().Notify();
+
+        Assert.Equal(Count, written);
+        var rows = (await Task.WhenAll(Enumerable.Range(1, Count).Select(i => Probe.OutboxAsync(producer.Database, $"w-many-{i}")))).Select(r => Assert.Single(r)).ToList();
+        Assert.Equal(Count, rows.Select(r => r.Id).Distinct().Count());
+        await Probe.EventuallyAsync(() => Probe.ProjectionAsync(consumer.Database, $"w-many-{Count}"), p => p is not null, "the last bulk event");
+        for (var i = 1; i <= Count; i++)
+        {
+            var projection = await Probe.EventuallyAsync(() => Probe.ProjectionAsync(consumer.Database, $"w-many-{i}"), p => p is not null, $"widget {i}");
+            Assert.Equal(new ProjectionRow($"w-many-{i}", 1, i, null), projection);
+        }
+
+        var delivered = consumer.Log.All.Where(e => e.AggregateId.StartsWith("w-many-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Count, delivered.Count);
+        Assert.Equal(rows.Select(r => r.Id).Order(), delivered.Select(e => e.Id).Order());
+    }
+
+    [Fact]
+    public async Task EnqueueMany_TransactionRolledBack_PublishesNothing()
+    {
+        var (producer, consumer) = await StartPairAsync();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => producer.Database.InTransactionAsync<int>(async (connection, transaction) =>
+        {
+            await Outbox.EnqueueManyAsync(
+                connection,
+                transaction,
+                Enumerable.Range(1, 20).Select(i => new OutgoingEvent(TestHosts.Topic, TestHosts.BumpedType, "w-many-rolled-back", i, new WidgetChanged("w-many-rolled-back", i, i, 1))));
+            throw new InvalidOperationException("the business change failed after its events were enqueued");
+        }));
+
+        await Probe.BumpAsync(producer, "w-many-after", 1);
+        await Probe.EventuallyAsync(() => Probe.ProjectionAsync(consumer.Database, "w-many-after"), p => p is not null, "the later event");
+        Assert.Empty(await Probe.OutboxAsync(producer.Database, "w-many-rolled-back"));
+        Assert.DoesNotContain(consumer.Log.All, e => e.AggregateId == "w-many-rolled-back");
+    }
+
+    [Fact]
     public async Task Relay_SubscriberDownWhileProducing_ConvergesWhenBackWithoutDuplicatingToHealthyOne()
     {
         var healthyDb = await _databases.CreateAsync("healthy");

@@ -56,7 +56,10 @@ public static class MessagingExtensions
         {
             // Direct mode presents this service's own internal token to the subscribers (one shared secret locally).
             InternalApi.RequireToken(builder.Configuration);
-            services.AddHttpClient(SubscriberDirectory.HttpClientName);
+            // No IHttpClientFactory loggers: at Trace they put every request header into the log entry's state, and
+            // the console's JSON writes the state as it is (only the message text redacts), internal token included.
+            // OpenTelemetry spans record these calls.
+            services.AddHttpClient(SubscriberDirectory.HttpClientName).RemoveAllLoggers();
             services.AddSingleton<SubscriberDirectory>();
             services.AddSingleton<DirectEventPublisher>();
             services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<DirectEventPublisher>());

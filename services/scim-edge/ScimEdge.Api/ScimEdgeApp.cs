@@ -32,6 +32,11 @@ public static class ScimEdgeApp
         builder.AddAdminApi();
         builder.AddAuditLog();
         builder.AddScimPipeline();
+        builder.Services.AddOptions<OrgUnitsProxyOptions>()
+            .BindConfiguration(OrgUnitsProxyOptions.SectionName)
+            .Validate(o => o.ImportTimeout > TimeSpan.Zero && o.ImportTimeout <= TimeSpan.FromHours(24), $"{OrgUnitsProxyOptions.SectionName}:ImportTimeout must be a positive time span of at most a day")
+            .Validate(o => o.MaxBodyBytes > 0, $"{OrgUnitsProxyOptions.SectionName}:MaxBodyBytes must be positive")
+            .ValidateOnStart();
         builder.AddServiceClient<OrgUnitsClient>(ServiceApp.OrgUnits);
         builder.AddScimGroups();
         builder.AddServiceClient<UsersClient>(ServiceApp.Users);

@@ -58,11 +58,11 @@ public static partial class ServiceTopics
             }
 
             var source = File.ReadAllText(file);
-            var mentions = OutgoingEventMention().Count(source);
-            var constructions = OutgoingEventConstruction().Matches(source);
-            Assert.True(mentions == constructions.Count,
-                $"{relative}: every OutgoingEvent must be constructed as `new OutgoingEvent(Topics.<Name>, ...)`, so the topic it publishes can be read from the source");
-            foreach (Match match in constructions)
+            var explicitNew = OutgoingEventNew().Count(source);
+            var explicitWithTopic = OutgoingEventConstruction().Count(source);
+            Assert.True(explicitNew == explicitWithTopic,
+                $"{relative}: every OutgoingEvent must be constructed with a topic constant first, `new OutgoingEvent(Topics.<Name>, ...)` or a target-typed `new(Topics.<Name>, ...)`, so the topic it publishes can be read from the source");
+            foreach (Match match in OutgoingEventConstruction().Matches(source).Concat(TargetTypedConstruction().Matches(source)))
             {
                 var name = match.Groups[1].Value;
                 Assert.True(topics.TryGetValue(name, out var topic), $"{relative}: Topics.{name} is not a topic constant");
@@ -141,8 +141,12 @@ public static partial class ServiceTopics
         }
     }
 
-    [GeneratedRegex(@"\bOutgoingEvent\b")]
-    private static partial Regex OutgoingEventMention();
+    [GeneratedRegex(@"\bnew\s+OutgoingEvent\s*\(")]
+    private static partial Regex OutgoingEventNew();
+
+    // A target-typed construction whose first argument is a topic constant (the only Topics-first constructor here).
+    [GeneratedRegex(@"\bnew\s*\(\s*Topics\.([A-Za-z_][A-Za-z0-9_]*)\s*,")]
+    private static partial Regex TargetTypedConstruction();
 
     [GeneratedRegex(@"\bnew\s+OutgoingEvent\s*\(\s*Topics\.([A-Za-z_][A-Za-z0-9_]*)\s*,")]
     private static partial Regex OutgoingEventConstruction();

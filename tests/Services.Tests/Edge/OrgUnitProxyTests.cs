@@ -165,6 +165,37 @@ public abstract class OrgUnitProxyTests(EdgeSystemFixture fixture)
         Assert.Contains("(U1999|Unit 1999)", viaEdgeUnits, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Import_BodyOverKestrelsDefaultButUnderTheServiceCap_ReachesTheServiceThroughTheEdge()
+    {
+        var tenant = await EdgeTestApi.CreateTenantAsync(_admin);
+        await CreateHeadOfficeAsync(tenant);
+
+        // 35 MB, chunked: past Kestrel's 30 MB default, which the edge applied until its bulk routes took the
+        // service's 50 MB cap. The service reads it all and answers with its own report (the cell is too long).
+        using var content = new OrgUnits.GeneratedCsvContent("path,externalId\nHead Office,\"", new string('x', 1024 * 1024), 35);
+        using var response = await _admin.PostAsync($"tenants/{tenant}/orgunits/import", content);
+
+        var problem = await EdgeTestApi.AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("the file was not imported", problem.GetProperty("title").GetString());
+        Assert.Equal(2, problem.GetProperty("errors")[0].GetProperty("line").GetInt64());
+        Assert.Equal("(HQ|Head Office)", await UnitsAsync(tenant));
+    }
+
+    [Fact]
+    public async Task Import_BodyOverTheCap_Returns413AndChangesNothing()
+    {
+        var tenant = await EdgeTestApi.CreateTenantAsync(_admin);
+        await CreateHeadOfficeAsync(tenant);
+
+        // A good row first, then 51 MB streamed without a Content-Length: refused as a whole, wherever the cap trips.
+        using var content = new OrgUnits.GeneratedCsvContent("path,externalId\nHead Office,HQ-2\nHead Office,\"", new string('x', 1024 * 1024), 51);
+        using var response = await _admin.PostAsync($"tenants/{tenant}/orgunits/import", content);
+
+        await EdgeTestApi.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("(HQ|Head Office)", await UnitsAsync(tenant));
+    }
+
     [Theory]
     [InlineData("POST", "orgunits")]
     [InlineData("POST", "orgunits/batch")]
@@ -240,6 +271,12 @@ public abstract class OrgUnitProxyTests(EdgeSystemFixture fixture)
     }
 
     /// <summary>The tenant's units as "(externalId|name)" pairs in order, read from the service itself.</summary>
+    private async Task CreateHeadOfficeAsync(string tenant)
+    {
+        using var created = await _admin.PostAsync($"tenants/{tenant}/orgunits", new StringContent("{\"name\":\"Head Office\",\"externalId\":\"HQ\"}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
     private async Task<string> UnitsAsync(string tenant)
     {
         using var own = fixture.System.InternalClient(OrgUnitsApp.ServiceName, tenant);

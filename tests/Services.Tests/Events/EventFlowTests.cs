@@ -172,6 +172,29 @@ public abstract class EventFlowTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task OrgUnitImport_ChangingManyUnits_EveryUserFollowsItsUnit()
+    {
+        var tenant = UsersClient.NewTenant();
+        using var users = new UsersClient(fixture.System, tenant);
+        using var orgunits = new OrgUnitsClient(fixture.System.InternalClient("orgunits", tenant), tenant);
+        var root = await orgunits.CreateAsync("Head Office", externalId: "HQ");
+        var a = await orgunits.CreateAsync("A", parentId: root.Id, externalId: "A-1");
+        var b = await orgunits.CreateAsync("B", parentId: root.Id, externalId: "B-1");
+        var c = await orgunits.CreateAsync("C", parentId: root.Id, externalId: "C-1");
+        var inA = await users.CreateAsync(UsersClient.Sample("in-a") with { DefaultUnit = new UnitSnapshot(a.Id, "A-1", "A", true, null) });
+        var inB = await users.CreateAsync(UsersClient.Sample("in-b") with { DefaultUnit = new UnitSnapshot(b.Id, "B-1", "B", true, null) });
+        var inC = await users.CreateAsync(UsersClient.Sample("in-c") with { DefaultUnit = new UnitSnapshot(c.Id, "C-1", "C", true, null) });
+
+        // A and B exchange external ids and C is renamed: the import writes its three events in one bulk insert.
+        using var imported = await orgunits.ImportAsync($"id,externalId,name\n{a.Id},B-1,\n{b.Id},A-1,\n{c.Id},C-1,Sea\n");
+        Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+
+        await EventuallyAsync(async () => (await users.GetAsync(inA.Id))!.DefaultUnit.ExternalId == "B-1");
+        await EventuallyAsync(async () => (await users.GetAsync(inB.Id))!.DefaultUnit.ExternalId == "A-1");
+        await EventuallyAsync(async () => (await users.GetAsync(inC.Id))!.DefaultUnit.Name == "Sea");
+    }
+
+    [Fact]
     public async Task SameCloudEventTwice_TakesEffectOnce()
     {
         var tenant = UsersClient.NewTenant();

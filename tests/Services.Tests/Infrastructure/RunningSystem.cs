@@ -9,6 +9,8 @@ using Microservices.Users.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Microservices.Services.Tests.Infrastructure;
 
@@ -45,10 +47,15 @@ public sealed class RunningSystem : IAsyncDisposable
 
     /// <summary>
     /// Starts all four services. <paramref name="overrides"/> adds or replaces configuration per service;
-    /// <paramref name="configureHost"/> may replace services of a host (e.g. its <see cref="TimeProvider"/>).
+    /// <paramref name="configureHost"/> may replace services of a host (e.g. its <see cref="TimeProvider"/>);
+    /// <paramref name="logs"/>, when given, receives every host's log entries from its minimum level up, whatever the
+    /// console's levels are.
     /// </summary>
     public static async Task<RunningSystem> StartAsync(
-        StoreEngine engine, Action<string, IDictionary<string, string?>>? overrides = null, Action<string, WebApplicationBuilder>? configureHost = null)
+        StoreEngine engine,
+        Action<string, IDictionary<string, string?>>? overrides = null,
+        Action<string, WebApplicationBuilder>? configureHost = null,
+        LogCapture? logs = null)
     {
         var stores = TestStores.Create(engine);
         string[] services = [UsersApp.ServiceName, RolesApp.ServiceName, OrgUnitsApp.ServiceName, ScimEdgeApp.ServiceName];
@@ -85,7 +92,7 @@ public sealed class RunningSystem : IAsyncDisposable
                 }
 
                 overrides?.Invoke(service, settings);
-                await system.StartHostAsync(service, urls[service], settings, configureHost);
+                await system.StartHostAsync(service, urls[service], settings, configureHost, logs);
             }
 
             return system;
@@ -151,12 +158,19 @@ public sealed class RunningSystem : IAsyncDisposable
         _hostsByService.Remove(service);
     }
 
-    private async Task StartHostAsync(string service, Uri url, Dictionary<string, string?> settings, Action<string, WebApplicationBuilder>? configureHost)
+    private async Task StartHostAsync(string service, Uri url, Dictionary<string, string?> settings, Action<string, WebApplicationBuilder>? configureHost, LogCapture? logs)
     {
         Action<WebApplicationBuilder> configure = b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
             b.WebHost.UseUrls(url.ToString());
+            if (logs is not null)
+            {
+                // A rule for the capturing provider alone beats every category rule (the hosts keep Microsoft.AspNetCore
+                // at Warning), so the capture sees everything from its level while the console stays as configured.
+                b.Logging.AddFilter<CapturingLoggerProvider>(null, logs.MinimumLevel);
+            }
+
             configureHost?.Invoke(service, b);
         };
         var host = service switch
@@ -167,6 +181,13 @@ public sealed class RunningSystem : IAsyncDisposable
             ScimEdgeApp.ServiceName => ScimEdgeApp.Build([], configure),
             _ => throw new ArgumentOutOfRangeException(nameof(service)),
         };
+        if (logs is not null)
+        {
+            // Added to the built host's factory: each App.Build clears the providers registered before it (it sets up
+            // the JSON console), and the factory hands a provider added now to the loggers it already created.
+            host.Services.GetRequiredService<ILoggerFactory>().AddProvider(new CapturingLoggerProvider(logs, service));
+        }
+
         _hosts.Add(host);
         _hostsByService[service] = host;
         await host.StartAsync();

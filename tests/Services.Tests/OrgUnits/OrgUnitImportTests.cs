@@ -111,6 +111,40 @@ public abstract class OrgUnitImportTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task Import_ExternalIdHandedOverByAUnitThatClearsItsOwn_CountsAndVersionsBoth()
+    {
+        using var tree = await NewTreeAsync();
+
+        // Sales clears "S" (empty cell) and North takes it in the same file: Sales must give "S" up before North can
+        // have it, and still count as changed although its external id ends where an untouched empty one would.
+        var updated = await AssertImportedAsync(tree.Api, $"id,externalId\n{tree.Sales.Id},\n{tree.North.Id},S\n{tree.South.Id},south\n");
+
+        Assert.Equal(2, updated);
+        var sales = await tree.Api.GetAsync(tree.Sales.Id);
+        Assert.Equal((null, 2), (sales.ExternalId, sales.Version));
+        var north = await tree.Api.GetAsync(tree.North.Id);
+        Assert.Equal(("S", 2), (north.ExternalId, north.Version));
+        Assert.Equal(1, (await tree.Api.GetAsync(tree.South.Id)).Version);
+        using var resolved = await tree.Api.ResolveAsync("s");
+        Assert.Equal(tree.North.Id, (await OrgUnitsClient.ReadAsync<Unit>(resolved)).Id);
+    }
+
+    [Fact]
+    public async Task Import_OnlyExternalIds_LeavesNamesAndParentsAsTheyWere()
+    {
+        using var tree = await NewTreeAsync();
+
+        // The file has no name or parentExternalId column: the apply then leaves those columns out altogether.
+        var updated = await AssertImportedAsync(tree.Api, $"id,externalId\n{tree.North.Id},n\n{tree.Field.Id},fw\n");
+
+        Assert.Equal(2, updated);
+        var field = await tree.Api.GetAsync(tree.Field.Id);
+        Assert.Equal(("fw", "Field/Works", tree.Ops.Id, "Root / Ops / Field/Works", 2), (field.ExternalId, field.Name, field.ParentId, field.Path, field.Version));
+        var north = await tree.Api.GetAsync(tree.North.Id);
+        Assert.Equal(("n", "North", tree.Sales.Id), (north.ExternalId, north.Name, north.ParentId));
+    }
+
+    [Fact]
     public async Task Import_UnchangedRows_AreAcceptedButNotCounted()
     {
         using var tree = await NewTreeAsync();

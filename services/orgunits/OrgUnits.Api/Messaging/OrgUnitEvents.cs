@@ -10,6 +10,9 @@ namespace Microservices.OrgUnits.Api.Messaging;
 /// </summary>
 public sealed record OrgUnitChanged(string TenantId, string UnitId, string? ExternalId, string Name, bool Enabled);
 
+/// <summary>What an event needs of a unit after a change, at its new version.</summary>
+public sealed record OrgUnitSnapshot(string Id, string? ExternalId, string Name, bool Enabled, long Version);
+
 public static class OrgUnitEvents
 {
     public const string ChangedType = "orgunit.changed.v1";
@@ -18,9 +21,16 @@ public static class OrgUnitEvents
         ChangedAsync(connection, transaction, tenant, unit.Id, unit.ExternalId, unit.Name, unit.Enabled, unit.Version, cancellationToken);
 
     public static Task ChangedAsync(DbConnection connection, DbTransaction transaction, string tenant, string id, string? externalId, string name, bool enabled, long version, CancellationToken cancellationToken) =>
-        Outbox.EnqueueAsync(
+        Outbox.EnqueueAsync(connection, transaction, Changed(tenant, id, externalId, name, enabled, version), cancellationToken);
+
+    /// <summary>One event per unit, written in bulk (an import may change 100,000 units in one transaction).</summary>
+    public static Task<int> ChangedManyAsync(DbConnection connection, DbTransaction transaction, string tenant, IEnumerable<OrgUnitSnapshot> units, CancellationToken cancellationToken) =>
+        Outbox.EnqueueManyAsync(
             connection,
             transaction,
-            new OutgoingEvent(Topics.OrgUnits, ChangedType, id, version, new OrgUnitChanged(tenant, id, externalId, name, enabled)),
+            units.Select(u => Changed(tenant, u.Id, u.ExternalId, u.Name, u.Enabled, u.Version)),
             cancellationToken);
+
+    private static OutgoingEvent Changed(string tenant, string id, string? externalId, string name, bool enabled, long version) =>
+        new(Topics.OrgUnits, ChangedType, id, version, new OrgUnitChanged(tenant, id, externalId, name, enabled));
 }

@@ -1,5 +1,7 @@
 using Microservices.ScimEdge.Api.Clients;
 using Microservices.ScimEdge.Api.Tenants;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Microservices.ScimEdge.Api.Admin;
 
@@ -13,14 +15,20 @@ public static class OrgUnitEndpoints
     {
         var units = admin.MapGroup("/tenants/{tenant}/orgunits");
 
+        // The bulk routes take bodies up to the orgunits service's own cap, not Kestrel's 30 MB default (the edge
+        // streams them through, so a smaller cap here would refuse files the service accepts).
+        var bulkBodyLimit = new RequestSizeLimitAttribute(((IEndpointRouteBuilder)admin).ServiceProvider.GetRequiredService<IOptions<OrgUnitsProxyOptions>>().Value.MaxBodyBytes);
+
         units.MapPost("", (string tenant, HttpRequest request, TenantStore tenants, OrgUnitsClient orgUnits, CancellationToken cancellationToken) =>
             ForwardAsync(tenant, tenants, () => orgUnits.CreateAsync(tenant, new InboundBodyContent(request), cancellationToken), cancellationToken));
 
         units.MapPost("/batch", (string tenant, HttpRequest request, TenantStore tenants, OrgUnitsClient orgUnits, CancellationToken cancellationToken) =>
-            ForwardAsync(tenant, tenants, () => orgUnits.CreateBatchAsync(tenant, new InboundBodyContent(request), cancellationToken), cancellationToken));
+            ForwardAsync(tenant, tenants, () => orgUnits.CreateBatchAsync(tenant, new InboundBodyContent(request), cancellationToken), cancellationToken))
+            .WithMetadata(bulkBodyLimit);
 
         units.MapPost("/import", (string tenant, HttpRequest request, TenantStore tenants, OrgUnitsClient orgUnits, CancellationToken cancellationToken) =>
-            ForwardAsync(tenant, tenants, () => orgUnits.ImportAsync(tenant, new InboundBodyContent(request), cancellationToken), cancellationToken));
+            ForwardAsync(tenant, tenants, () => orgUnits.ImportAsync(tenant, new InboundBodyContent(request), cancellationToken), cancellationToken))
+            .WithMetadata(bulkBodyLimit);
 
         units.MapGet("", (string tenant, HttpRequest request, TenantStore tenants, OrgUnitsClient orgUnits, CancellationToken cancellationToken) =>
             ForwardAsync(tenant, tenants, () => orgUnits.ListAsync(tenant, request.QueryString, cancellationToken), cancellationToken));

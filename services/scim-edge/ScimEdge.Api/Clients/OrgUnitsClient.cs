@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace Microservices.ScimEdge.Api.Clients;
 
@@ -27,16 +28,16 @@ public sealed record UnitSnapshot(string Id, string? ExternalId, string Name, bo
 /// The admin proxy methods return the raw response (status and problem body are forwarded unchanged, the body is
 /// streamed); <see cref="ResolveAsync"/> is the typed form the SCIM endpoints use.
 /// </summary>
-public sealed class OrgUnitsClient(HttpClient http)
+public sealed class OrgUnitsClient(HttpClient http, IOptions<OrgUnitsProxyOptions> options)
 {
-    // CSV imports stream the caller's file through; they may take longer than an ordinary call.
-    private static readonly TimeSpan _importTimeout = TimeSpan.FromMinutes(2);
+    // Imports and batches stream the caller's body through and write up to 100,000 units: they get their own bound.
+    private readonly TimeSpan _bulkTimeout = options.Value.ImportTimeout;
 
     public Task<HttpResponseMessage> CreateAsync(string tenant, HttpContent body, CancellationToken cancellationToken) =>
         SendAsync(ServiceCall.Create(HttpMethod.Post, "internal/orgunits", tenant, body), cancellationToken);
 
     public Task<HttpResponseMessage> CreateBatchAsync(string tenant, HttpContent body, CancellationToken cancellationToken) =>
-        SendAsync(ServiceCall.Create(HttpMethod.Post, "internal/orgunits/batch", tenant, body), cancellationToken);
+        SendAsync(ServiceCall.Create(HttpMethod.Post, "internal/orgunits/batch", tenant, body, _bulkTimeout), cancellationToken);
 
     /// <summary>Lists units; <paramref name="query"/> (paging, filters) is passed on as the caller wrote it.</summary>
     public Task<HttpResponseMessage> ListAsync(string tenant, QueryString query, CancellationToken cancellationToken) =>
@@ -57,7 +58,7 @@ public sealed class OrgUnitsClient(HttpClient http)
     }
 
     public Task<HttpResponseMessage> ImportAsync(string tenant, HttpContent csv, CancellationToken cancellationToken) =>
-        SendAsync(ServiceCall.Create(HttpMethod.Post, "internal/orgunits/import", tenant, csv, _importTimeout), cancellationToken);
+        SendAsync(ServiceCall.Create(HttpMethod.Post, "internal/orgunits/import", tenant, csv, _bulkTimeout), cancellationToken);
 
     /// <summary>The unit with this external id in the tenant, or null when there is none.</summary>
     public async Task<OrgUnit?> ResolveAsync(string tenant, string externalId, CancellationToken cancellationToken)
