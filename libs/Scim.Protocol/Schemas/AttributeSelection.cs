@@ -87,6 +87,12 @@ public sealed class AttributeSelection
             : Decide(attribute.Schema, attribute.Attribute, null) && Decide(attribute.Schema, attribute.Attribute, attribute.SubAttribute);
 
     /// <summary>
+    /// True when this is the default selection and <paramref name="resource"/> holds nothing it leaves out, so the
+    /// resource is returned as it is (<see cref="Apply"/> returns it uncopied).
+    /// </summary>
+    public bool ReturnsWhole(JsonObject resource) => _attributes is null && _excluded.Count == 0 && !DefaultLeavesOut(resource);
+
+    /// <summary>
     /// The resource with only what this selection returns, as a new object; the input is not changed. With no
     /// <c>attributes</c> and no <c>excludedAttributes</c> (what an IdP sends on almost every call) a resource that holds
     /// nothing to leave out (no <c>returned: never</c> or <c>request</c> attribute, no null, nothing empty) is returned
@@ -94,7 +100,7 @@ public sealed class AttributeSelection
     /// </summary>
     public JsonObject Apply(JsonObject resource)
     {
-        if (_attributes is null && _excluded.Count == 0 && !DefaultLeavesOut(resource))
+        if (ReturnsWhole(resource))
         {
             return resource;
         }

@@ -35,9 +35,8 @@ public static class UserEndpoints
         var scim = ScimResourceValidator.Validate(await ScimBody.ReadAsync(request, settings, cancellationToken), _userType);
         var write = await ToWriteAsync(scim, tenant, orgUnits, cancellationToken);
         var created = await users.CreateAsync(tenant.Id, write, cancellationToken);
-        var resource = UserMapping.ToScim(created, settings);
         request.HttpContext.Response.Headers.ETag = UserMapping.ETag(created.Version);
-        return new ScimJsonResult(resource, StatusCodes.Status201Created, settings.Location("Users", created.Id));
+        return new UserResult(created, settings, status: StatusCodes.Status201Created, location: settings.Location("Users", created.Id));
     }
 
     private static async Task<IResult> GetAsync(string id, ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, CancellationToken cancellationToken)
@@ -45,7 +44,7 @@ public static class UserEndpoints
         var selection = AttributeSelection.Parse(_userType, request.Query[ListQuery.AttributesParameter], request.Query[ListQuery.ExcludedAttributesParameter]);
         var user = await users.GetAsync(tenant.Id, id, cancellationToken) ?? throw NotFound(id);
         request.HttpContext.Response.Headers.ETag = UserMapping.ETag(user.Version);
-        return new ScimJsonResult(selection.Apply(UserMapping.ToScim(user, settings)));
+        return new UserResult(user, settings, selection);
     }
 
     private static Task<IResult> ListAsync(ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, CancellationToken cancellationToken) =>
@@ -59,9 +58,8 @@ public static class UserEndpoints
         var filter = UserFilterRewriter.Rewrite(query.Filter, settings.Limits.FilterOptions);
         var sortBy = UserFilterRewriter.SortField(query.Sort.SortBy);
         var page = await users.ListAsync(tenant.Id, filter, sortBy, query.Sort.Order == SortOrder.Descending, query.Page.StartIndex, query.Page.Count, cancellationToken);
-        var resources = page.Items.Select(u => query.Selection.Apply(UserMapping.ToScim(u, settings))).ToList();
         var total = (int)Math.Min(page.TotalResults, int.MaxValue);
-        return new ScimJsonResult(ListResponse.Create(resources, total, query.Page).ToJson());
+        return new UserListResult(page.Items, total, query.Page.StartIndex, settings, query.Selection);
     }
 
     private static async Task<IResult> ReplaceAsync(string id, ScimTenant tenant, HttpRequest request, ScimSettings settings, UsersClient users, OrgUnitsClient orgUnits, CancellationToken cancellationToken)
@@ -84,7 +82,7 @@ public static class UserEndpoints
         var write = await ToWriteAsync(scim, tenant, orgUnits, cancellationToken, current, () => users.GetAsync(tenant.Id, id, cancellationToken));
         var replaced = await NotFoundAs404(id, () => users.ReplaceAsync(tenant.Id, id, write, current?.Version, cancellationToken));
         request.HttpContext.Response.Headers.ETag = UserMapping.ETag(replaced.Version);
-        return new ScimJsonResult(UserMapping.ToScim(replaced, settings));
+        return new UserResult(replaced, settings);
     }
 
     /// <summary>
@@ -106,7 +104,7 @@ public static class UserEndpoints
             if (!result.Changed)
             {
                 request.HttpContext.Response.Headers.ETag = UserMapping.ETag(current.Version);
-                return new ScimJsonResult(UserMapping.ToScim(current, settings));
+                return new UserResult(current, settings);
             }
 
             var scim = ScimResourceValidator.Validate(result.Resource, _userType);
@@ -115,7 +113,7 @@ public static class UserEndpoints
             {
                 var written = await NotFoundAs404(id, () => users.ReplaceAsync(tenant.Id, id, write, current.Version, cancellationToken));
                 request.HttpContext.Response.Headers.ETag = UserMapping.ETag(written.Version);
-                return new ScimJsonResult(UserMapping.ToScim(written, settings));
+                return new UserResult(written, settings);
             }
             catch (ScimException conflict) when (conflict.Status == StatusCodes.Status412PreconditionFailed && expected is null)
             {

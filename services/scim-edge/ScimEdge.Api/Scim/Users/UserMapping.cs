@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microservices.Scim;
@@ -156,106 +158,182 @@ public static partial class UserMapping
         }
     }
 
-    /// <summary>The SCIM User for a stored user, with <c>meta</c> and <c>groups</c> built from the public base URL.</summary>
+    /// <summary>The SCIM User for a stored user as a DOM (for PATCH and projections): what <see cref="WriteScim"/> writes.</summary>
     public static JsonObject ToScim(UserRecord user, ScimSettings settings)
     {
-        var stored = user.Attributes ?? [];
-        var result = new JsonObject
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            ["schemas"] = new JsonArray(ScimConstants.UserSchema, Enterprise, Assure),
-            ["id"] = user.Id,
-        };
-        Set(result, "externalId", user.ExternalId);
-        result["userName"] = user.UserName;
-
-        var name = stored["name"] as JsonObject ?? new JsonObject();
-        name = name.DeepClone().AsObject();
-        Set(name, "formatted", user.FormattedName);
-        name["familyName"] = user.FamilyName;
-        name["givenName"] = user.GivenName;
-        Set(name, "middleName", user.MiddleName);
-        Set(name, "honorificPrefix", user.HonorificPrefix);
-        Set(name, "honorificSuffix", user.HonorificSuffix);
-        result["name"] = name;
-        Set(result, "displayName", user.DisplayName);
-
-        foreach (var (key, value) in stored)
-        {
-            if (key is "schemas" or "id" or "externalId" or "userName" or "name" or "displayName" or "meta" or "groups" or "password"
-                || key.Equals(Enterprise, StringComparison.OrdinalIgnoreCase) || key.Equals(Assure, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            result[key] = value?.DeepClone();
+            WriteScim(writer, user, settings);
         }
 
-        Set(result, "title", user.Title);
-        Set(result, "userType", user.UserType);
-        result["preferredLanguage"] = user.PreferredLanguage;
-        Set(result, "locale", user.Locale);
-        result["timezone"] = user.TimeZone;
-        result["active"] = user.Active;
+        return JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
+    }
+
+    // Attributes of the stored remainder that the domain fields rebuild: never written from it.
+    private static readonly string[] _rebuilt =
+    [
+        "schemas", "id", "externalId", "userName", "name", "displayName", "meta", "groups", "password", "title", "userType",
+        "preferredLanguage", "locale", "timezone", "active", "emails",
+    ];
+
+    /// <summary>
+    /// Writes the SCIM User for a stored user, with <c>meta</c> and <c>groups</c> built from the public base URL: the
+    /// one definition of a user's SCIM form (<see cref="ToScim"/> parses what this writes). The attributes Assure keeps
+    /// no field for come from the stored remainder as sent; every mapped one is written from the domain fields.
+    /// <paramref name="asReturned"/> leaves out what the default projection would (an enterprise extension with no
+    /// members), so a response can be written straight from here without building a DOM per user (see
+    /// <see cref="WritesAsReturned"/>).
+    /// </summary>
+    public static void WriteScim(Utf8JsonWriter w, UserRecord user, ScimSettings settings, bool asReturned = false)
+    {
+        var stored = user.Attributes;
+        w.WriteStartObject();
+        w.WriteStartArray("schemas");
+        w.WriteStringValue(ScimConstants.UserSchema);
+        w.WriteStringValue(Enterprise);
+        w.WriteStringValue(Assure);
+        w.WriteEndArray();
+        w.WriteString("id", user.Id);
+        WriteIfSet(w, "externalId", user.ExternalId);
+        w.WriteString("userName", user.UserName);
+
+        w.WriteStartObject("name");
+        WriteRemainder(w, stored?["name"] as JsonObject, _mappedName);
+        WriteIfSet(w, "formatted", user.FormattedName);
+        w.WriteString("familyName", user.FamilyName);
+        w.WriteString("givenName", user.GivenName);
+        WriteIfSet(w, "middleName", user.MiddleName);
+        WriteIfSet(w, "honorificPrefix", user.HonorificPrefix);
+        WriteIfSet(w, "honorificSuffix", user.HonorificSuffix);
+        w.WriteEndObject();
+        WriteIfSet(w, "displayName", user.DisplayName);
+
+        if (stored is not null)
+        {
+            foreach (var (key, value) in stored)
+            {
+                if (!_rebuilt.Contains(key) && !key.Equals(Enterprise, StringComparison.OrdinalIgnoreCase) && !key.Equals(Assure, StringComparison.OrdinalIgnoreCase))
+                {
+                    w.WritePropertyName(key);
+                    WriteNode(w, value);
+                }
+            }
+        }
+
+        WriteIfSet(w, "title", user.Title);
+        WriteIfSet(w, "userType", user.UserType);
+        w.WriteString("preferredLanguage", user.PreferredLanguage);
+        WriteIfSet(w, "locale", user.Locale);
+        w.WriteString("timezone", user.TimeZone);
+        w.WriteBoolean("active", user.Active);
         if (user.Emails.Count > 0)
         {
-            result["emails"] = new JsonArray([.. user.Emails.Select(e => Email(e))]);
-        }
-        else
-        {
-            result.Remove("emails");
+            w.WriteStartArray("emails");
+            foreach (var email in user.Emails)
+            {
+                w.WriteStartObject();
+                w.WriteString("value", email.Value);
+                WriteIfSet(w, "type", email.Type);
+                if (email.Primary)
+                {
+                    w.WriteBoolean("primary", true);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
         }
 
         if (user.Roles.Count > 0)
         {
-            result["groups"] = new JsonArray([.. user.Roles.Select(r => (JsonNode)new JsonObject
+            w.WriteStartArray("groups");
+            foreach (var role in user.Roles)
             {
-                ["value"] = r.Id,
-                ["$ref"] = settings.Location("Groups", r.Id),
-                ["display"] = r.Display,
-            })]);
+                w.WriteStartObject();
+                w.WriteString("value", role.Id);
+                w.WriteString("$ref", settings.Location("Groups", role.Id));
+                w.WriteString("display", role.Display);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
         }
 
-        var enterprise = (Extension(stored, Enterprise)?.DeepClone() as JsonObject) ?? new JsonObject();
-        Set(enterprise, "employeeNumber", user.EmployeeNumber);
-        Set(enterprise, "department", user.Department);
-        result[Enterprise] = enterprise;
-
-        result[Assure] = new JsonObject
+        var enterprise = stored is null ? null : Extension(stored, Enterprise);
+        if (!asReturned || user.EmployeeNumber is not null || user.Department is not null || enterprise?.Any(m => !_mappedEnterprise.Contains(m.Key)) == true)
         {
-            ["dateFormat"] = user.DateFormat,
-            ["personReference"] = user.PersonReference,
-            ["accessType"] = user.AccessType == "agoOnly" ? ScimSchemas.AccessTypeAssureGoOnly : ScimSchemas.AccessTypeFull,
-            ["isManager"] = user.IsManager,
-        };
-        if (user.PersonReference is null)
-        {
-            result[Assure]!.AsObject().Remove("personReference");
+            w.WriteStartObject(Enterprise);
+            WriteRemainder(w, enterprise, _mappedEnterprise);
+            WriteIfSet(w, "employeeNumber", user.EmployeeNumber);
+            WriteIfSet(w, "department", user.Department);
+            w.WriteEndObject();
         }
 
-        result["meta"] = new JsonObject
+        w.WriteStartObject(Assure);
+        w.WriteString("dateFormat", user.DateFormat);
+        WriteIfSet(w, "personReference", user.PersonReference);
+        w.WriteString("accessType", user.AccessType == "agoOnly" ? ScimSchemas.AccessTypeAssureGoOnly : ScimSchemas.AccessTypeFull);
+        w.WriteBoolean("isManager", user.IsManager);
+        w.WriteEndObject();
+
+        w.WriteStartObject("meta");
+        w.WriteString("resourceType", "User");
+        w.WriteString("created", Instant(user.Created));
+        w.WriteString("lastModified", Instant(user.LastModified));
+        w.WriteString("location", settings.Location("Users", user.Id));
+        w.WriteString("version", ETag(user.Version));
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// True when <paramref name="selection"/> returns this user exactly as <see cref="WriteScim"/> writes it with
+    /// <c>asReturned</c>: the default selection, and a stored remainder it would not trim (what the domain fields
+    /// write never holds a null, an empty object or a never-returned attribute). Otherwise the caller projects the DOM.
+    /// </summary>
+    public static bool WritesAsReturned(UserRecord user, AttributeSelection selection) =>
+        selection.ReturnsWhole(user.Attributes ?? []);
+
+    private static void WriteRemainder(Utf8JsonWriter w, JsonObject? stored, string[] rebuilt)
+    {
+        if (stored is null)
         {
-            ["resourceType"] = "User",
-            ["created"] = Instant(user.Created),
-            ["lastModified"] = Instant(user.LastModified),
-            ["location"] = settings.Location("Users", user.Id),
-            ["version"] = ETag(user.Version),
-        };
-        return result;
+            return;
+        }
+
+        foreach (var (key, value) in stored)
+        {
+            if (!rebuilt.Contains(key))
+            {
+                w.WritePropertyName(key);
+                WriteNode(w, value);
+            }
+        }
+    }
+
+    private static void WriteNode(Utf8JsonWriter w, JsonNode? value)
+    {
+        if (value is null)
+        {
+            w.WriteNullValue();
+        }
+        else
+        {
+            value.WriteTo(w);
+        }
+    }
+
+    private static void WriteIfSet(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is not null)
+        {
+            w.WriteString(name, value);
+        }
     }
 
     public static string ETag(long version) => string.Create(CultureInfo.InvariantCulture, $"W/\"{version}\"");
-
-    private static JsonNode Email(UserEmail email)
-    {
-        var node = new JsonObject { ["value"] = email.Value };
-        Set(node, "type", email.Type);
-        if (email.Primary)
-        {
-            node["primary"] = true;
-        }
-
-        return node;
-    }
 
     private static string Instant(DateTime time) =>
         DateTime.SpecifyKind(time, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
