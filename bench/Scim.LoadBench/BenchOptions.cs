@@ -71,9 +71,9 @@ public sealed record BenchOptions
             !values.TryGetValue(name, out var v) ? fallback
             : int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 ? n
             : throw new ArgumentException($"{name} must be 0 or a positive integer");
-        double Seconds(string name, double fallback) =>
-            values.TryGetValue(name, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? s
-            : values.ContainsKey(name) ? throw new ArgumentException($"{name} must be a positive number of seconds") : fallback;
+        double Seconds(string name, double fallback, bool zeroAllowed = false) =>
+            values.TryGetValue(name, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && (s > 0 || (zeroAllowed && s == 0)) ? s
+            : values.ContainsKey(name) ? throw new ArgumentException($"{name} must be a {(zeroAllowed ? "non-negative" : "positive")} number of seconds") : fallback;
 
         var options = new BenchOptions
         {
@@ -87,7 +87,7 @@ public sealed record BenchOptions
             Groups = Int("--groups", 40),
             Duration = TimeSpan.FromSeconds(Seconds("--duration", 10)),
             Warmup = TimeSpan.FromSeconds(Seconds("--warmup", 2)),
-            WarmupRound = TimeSpan.FromSeconds(Seconds("--warmup-round", 5)),
+            WarmupRound = TimeSpan.FromSeconds(Seconds("--warmup-round", 5, zeroAllowed: true)),
             Runs = Int("--runs", 3),
             Concurrency = Int("--concurrency", 32),
             SyncUsers = Count("--sync-users", 2_000),
