@@ -142,7 +142,7 @@ public sealed class WorkloadTests
     public void Apps_MemoryRequestCoversTheMeasuredPeakAndTheLimitLeavesHeadroom()
     {
         // docs/performance.md: every service peaked under 250 MiB resident with 1M users in a tenant; the edge at up
-        // to 290 MiB under 32 concurrent clients.
+        // to 273 MiB under 32 concurrent clients (workstation GC).
         foreach (var (name, service) in Yaml.DefaultValues().At("services")!.AsObject())
         {
             var request = Quantities.Bytes(service.Str("resources.requests.memory"));
