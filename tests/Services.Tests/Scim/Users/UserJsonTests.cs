@@ -55,7 +55,7 @@ public sealed class UserJsonTests
                 var selection = AttributeSelection.Parse(ScimSchemas.UserResourceType, pair[0], pair[1]);
                 var expected = selection.Apply(UserMapping.ToScim(stored, _settings));
 
-                var written = JsonNode.Parse(Written(w => UserJson(w, stored, selection)))!;
+                var written = JsonNode.Parse(Written(w => UserJson.Write(w, stored, _settings, selection)))!;
 
                 Assert.True(JsonNode.DeepEquals(expected, written), $"{label}, attributes={pair[0]}, excluded={pair[1]}:\n{expected.ToJsonString()}\n{written.ToJsonString()}");
             }
@@ -71,19 +71,6 @@ public sealed class UserJsonTests
         Assert.True(UserMapping.WritesAsReturned(_user with { Attributes = JsonNode.Parse("""{"nickName":"A"}""")!.AsObject() }, defaults));
         Assert.False(UserMapping.WritesAsReturned(_user with { Attributes = JsonNode.Parse("""{"nickName":null}""")!.AsObject() }, defaults));
         Assert.False(UserMapping.WritesAsReturned(_user, AttributeSelection.Parse(ScimSchemas.UserResourceType, null, "emails")));
-    }
-
-    // What the endpoints' results write for one user (UserResult and UserListResult call the same code).
-    private static void UserJson(Utf8JsonWriter w, UserRecord user, AttributeSelection selection)
-    {
-        if (UserMapping.WritesAsReturned(user, selection))
-        {
-            UserMapping.WriteScim(w, user, _settings, asReturned: true);
-        }
-        else
-        {
-            selection.Apply(UserMapping.ToScim(user, _settings)).WriteTo(w);
-        }
     }
 
     private static byte[] Written(Action<Utf8JsonWriter> write)

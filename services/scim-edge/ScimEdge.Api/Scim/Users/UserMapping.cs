@@ -111,9 +111,10 @@ public static partial class UserMapping
         };
     }
 
-    // What ToScim writes from the domain fields (or builds itself), by canonical name: the validator has rewritten
-    // every known attribute to its canonical spelling, so exact comparison is enough.
-    private static readonly string[] _mappedAttributes =
+    // What WriteScim writes from the domain fields alone, by canonical name (the validator has rewritten every known
+    // attribute to its canonical spelling): never kept in the stored remainder, never written from it. name and the
+    // enterprise extension are partly mapped (_mappedName, _mappedEnterprise).
+    private static readonly string[] _rebuilt =
     [
         "schemas", "id", "externalId", "userName", "displayName", "meta", "groups", "password", "title", "userType",
         "preferredLanguage", "locale", "timezone", "active", "emails", Assure,
@@ -132,7 +133,7 @@ public static partial class UserMapping
     private static JsonObject? Unmapped(JsonObject scim)
     {
         var rest = scim.DeepClone().AsObject();
-        foreach (var attribute in _mappedAttributes)
+        foreach (var attribute in _rebuilt)
         {
             rest.Remove(attribute);
         }
@@ -170,13 +171,6 @@ public static partial class UserMapping
         return JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
     }
 
-    // Attributes of the stored remainder that the domain fields rebuild: never written from it.
-    private static readonly string[] _rebuilt =
-    [
-        "schemas", "id", "externalId", "userName", "name", "displayName", "meta", "groups", "password", "title", "userType",
-        "preferredLanguage", "locale", "timezone", "active", "emails",
-    ];
-
     /// <summary>
     /// Writes the SCIM User for a stored user, with <c>meta</c> and <c>groups</c> built from the public base URL: the
     /// one definition of a user's SCIM form (<see cref="ToScim"/> parses what this writes). The attributes Assure keeps
@@ -213,7 +207,8 @@ public static partial class UserMapping
         {
             foreach (var (key, value) in stored)
             {
-                if (!_rebuilt.Contains(key) && !key.Equals(Enterprise, StringComparison.OrdinalIgnoreCase) && !key.Equals(Assure, StringComparison.OrdinalIgnoreCase))
+                if (!_rebuilt.Contains(key) && key != "name"
+                    && !key.Equals(Enterprise, StringComparison.OrdinalIgnoreCase) && !key.Equals(Assure, StringComparison.OrdinalIgnoreCase))
                 {
                     w.WritePropertyName(key);
                     WriteNode(w, value);

@@ -42,7 +42,8 @@ public sealed class UserListResult(IReadOnlyList<UserRecord> users, int totalRes
     });
 }
 
-internal static class UserJson
+/// <summary>How the results write users: one place that chooses between the record and the projected DOM.</summary>
+public static class UserJson
 {
     // As ScimJsonResult writes: bodies are read by machines, never embedded in HTML.
     private static readonly JsonWriterOptions _options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
