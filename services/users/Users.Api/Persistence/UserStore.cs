@@ -15,6 +15,10 @@ internal sealed record PersonValues(
     public static PersonValues Of(UserData user, string? jobTitle) => new(
         user.GivenName, user.FamilyName, user.Email, jobTitle, user.Unit.Id, user.Active, user.Reference, user.WorkPhone, user.MobilePhone);
 
+    /// <summary>The person record these values make, as written with this id, version and times.</summary>
+    public PersonRecord ToRecord(string id, long version, DateTime created, DateTime lastModified) =>
+        new(id, Forename, Surname, Email, JobTitle, DefaultUnitId, Current, Reference, Phone, Mobile, version, created, lastModified);
+
     public static PersonValues Of(PersonRecord person) => new(
         person.Forename, person.Surname, person.Email, person.JobTitle, person.DefaultUnitId, person.Current, person.Reference, person.WorkPhone, person.MobilePhone);
 }
@@ -110,9 +114,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                 command.CommandText = sql.ToString();
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 var created = UnixMicros.ToDateTime(now);
-                return (UserRows.Written(id, user, unit, version: 1, created, created, roles: [], new PersonRecord(
-                    personId, person.Forename, person.Surname, person.Email, person.JobTitle, person.DefaultUnitId, person.Current,
-                    person.Reference, person.Phone, person.Mobile, 1, created, created)), false);
+                return (UserRows.Written(id, user, unit, version: 1, created, created, roles: [], person.ToRecord(personId, 1, created, created)), false);
             },
             cancellationToken);
 
@@ -173,20 +175,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
                     userChanged ? modified : current.LastModified,
                     current.Roles,
                     personChanged
-                        ? current.Person! with
-                        {
-                            Forename = person.Forename,
-                            Surname = person.Surname,
-                            Email = person.Email,
-                            JobTitle = person.JobTitle,
-                            DefaultUnitId = person.DefaultUnitId,
-                            Current = person.Current,
-                            Reference = person.Reference,
-                            WorkPhone = person.Phone,
-                            MobilePhone = person.Mobile,
-                            Version = current.Person!.Version + 1,
-                            LastModified = modified,
-                        }
+                        ? person.ToRecord(current.Person!.Id, current.Person.Version + 1, current.Person.Created, modified)
                         : current.Person!);
 
                 var sql = new StringBuilder();
@@ -401,7 +390,13 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
     private sealed record WriteContext(StoredUnit? Unit, string? JobTitle, DeletedUser? Deleted);
 
     /// <summary>An org unit projection row; <paramref name="ExternalId"/> is null when the unit has none.</summary>
-    internal sealed record StoredUnit(string? ExternalId, string Name, bool Enabled, long? Version);
+    internal sealed record StoredUnit(string? ExternalId, string Name, bool Enabled, long? Version)
+    {
+        /// <summary>The projection columns <see cref="Read"/> expects, in order.</summary>
+        public const string Columns = "external_id, name, enabled, version";
+
+        public static StoredUnit Read(DbDataReader r) => new(r.NullableString(0), r.GetString(1), r.GetBoolean(2), r.NullableInt64(3));
+    }
 
     private sealed record DeletedUser(string Id, string PersonId);
 
@@ -413,7 +408,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
     private static async Task<WriteContext> ReadWriteContextAsync(
         DbConnection connection, DbTransaction transaction, string tenant, UserData user, bool findDeleted, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder("SELECT external_id, name, enabled, version FROM org_units WHERE tenant_id = @tenant AND id = @unit_id;\n");
+        var sql = new StringBuilder($"SELECT {StoredUnit.Columns} FROM org_units WHERE tenant_id = @tenant AND id = @unit_id;\n");
         await using var command = connection.Command(transaction, "").With("tenant", tenant).With("unit_id", user.Unit.Id);
         if (user.TitleNorm is { } titleNorm)
         {
@@ -432,7 +427,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         StoredUnit? unit = null;
         if (await reader.ReadAsync(cancellationToken))
         {
-            unit = new StoredUnit(reader.NullableString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
+            unit = StoredUnit.Read(reader);
         }
 
         string? jobTitle = null;
@@ -497,13 +492,13 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
     internal static async Task UpsertUnitAsync(DbConnection connection, DbTransaction transaction, string tenant, UnitData unit, long now, CancellationToken cancellationToken)
     {
         StoredUnit? stored = null;
-        await using (var read = connection.Command(transaction, "SELECT external_id, name, enabled, version FROM org_units WHERE tenant_id = @tenant AND id = @id")
+        await using (var read = connection.Command(transaction, $"SELECT {StoredUnit.Columns} FROM org_units WHERE tenant_id = @tenant AND id = @id")
             .With("tenant", tenant).With("id", unit.Id))
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))
             {
-                stored = new StoredUnit(reader.NullableString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
+                stored = StoredUnit.Read(reader);
             }
         }
 
@@ -530,14 +525,14 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
 
         await using var upsert = connection.Command(
             transaction,
-            """
+            $"""
             INSERT INTO org_units (tenant_id, id, external_id, name, enabled, version, observed_at)
             VALUES (@tenant, @id, @external_id, @name, @enabled, @version, @now)
             ON CONFLICT (tenant_id, id) DO UPDATE SET
                 external_id = excluded.external_id, name = excluded.name, enabled = excluded.enabled,
                 version = excluded.version, observed_at = excluded.observed_at
             WHERE org_units.version IS NULL OR (excluded.version IS NOT NULL AND excluded.version > org_units.version);
-            SELECT external_id, name, enabled, version FROM org_units WHERE tenant_id = @tenant AND id = @id
+            SELECT {StoredUnit.Columns} FROM org_units WHERE tenant_id = @tenant AND id = @id
             """)
             .With("tenant", tenant).With("id", unit.Id).With("external_id", unit.ExternalId).With("name", unit.Name)
             .With("enabled", unit.Enabled).With("version", unit.Version).With("now", now);
@@ -545,7 +540,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
         // Read after the upsert, not assumed from the snapshot: a concurrent writer's newer version may have won.
         await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new StoredUnit(reader.NullableString(0), reader.GetString(1), reader.GetBoolean(2), reader.NullableInt64(3));
+        return StoredUnit.Read(reader);
     }
 
     /// <summary>
@@ -596,7 +591,7 @@ public sealed class UserStore(Database database, TimeProvider clock, OutboxSigna
     }
 
     /// <summary>The number of shards tenant_user_counts spreads each tenant's count over.</summary>
-    internal const int CountShards = 16;
+    private const int CountShards = 16;
 
     private const string CountSql = """
         INSERT INTO tenant_user_counts (tenant_id, shard, users) VALUES (@tenant, @shard, @delta)

@@ -333,18 +333,6 @@ public static partial class UserMapping
     private static string Instant(DateTime time) =>
         DateTime.SpecifyKind(time, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    private static void Set(JsonObject target, string name, string? value)
-    {
-        if (value is null)
-        {
-            target.Remove(name);
-        }
-        else
-        {
-            target[name] = value;
-        }
-    }
-
     private static JsonObject? Extension(JsonObject resource, string urn)
     {
         foreach (var (key, value) in resource)
