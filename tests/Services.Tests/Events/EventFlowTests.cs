@@ -269,23 +269,8 @@ public abstract class EventFlowTests(SystemFixture fixture)
     private static JsonObject MembershipEvent(string tenant, string roleId, string display, long version, string[] added, string[] removed) =>
         CloudEvent("membership.changed.v1", "role-memberships", roleId, version, new { tenantId = tenant, roleId, display, added, removed, exclusive = false, displayChanged = false });
 
-    private static JsonObject CloudEvent(string type, string topic, string aggregateId, long version, object payload) => new()
-    {
-        ["specversion"] = "1.0",
-        ["id"] = Guid.NewGuid().ToString(),
-        ["source"] = "roles",
-        ["type"] = type,
-        ["topic"] = topic,
-        ["pubsubname"] = "scim-pubsub",
-        ["datacontenttype"] = "application/json",
-        ["data"] = new JsonObject
-        {
-            ["aggregateId"] = aggregateId,
-            ["aggregateVersion"] = version,
-            ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"),
-            ["payload"] = JsonSerializer.SerializeToNode(payload, UsersClient.Json),
-        },
-    };
+    private static JsonObject CloudEvent(string type, string topic, string aggregateId, long version, object payload) =>
+        CloudEvents.Create(topic == "orgunits" ? "orgunits" : "roles", type, topic, aggregateId, version, JsonSerializer.SerializeToNode(payload, UsersClient.Json)!);
 
     private async Task<string> PostToUsersAsync(JsonObject cloudEvent, string route = "/events/role-memberships")
     {

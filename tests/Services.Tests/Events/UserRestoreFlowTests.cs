@@ -138,23 +138,8 @@ public abstract class UserRestoreFlowTests(UserEventsFixture fixture)
         var (users, roles, user, before) = await UserInAGroupAsync("other.type");
         using var _ = users;
         using var __ = roles;
-        var cloudEvent = new JsonObject
-        {
-            ["specversion"] = "1.0",
-            ["id"] = Guid.NewGuid().ToString(),
-            ["source"] = "users",
-            ["type"] = "user.renamed.v1",
-            ["topic"] = "users",
-            ["pubsubname"] = "scim-pubsub",
-            ["datacontenttype"] = "application/json",
-            ["data"] = new JsonObject
-            {
-                ["aggregateId"] = user.Id,
-                ["aggregateVersion"] = 99,
-                ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"),
-                ["payload"] = new JsonObject { ["tenantId"] = users.Tenant, ["userId"] = user.Id },
-            },
-        };
+        var cloudEvent = CloudEvents.Create(
+            "users", "user.renamed.v1", "users", user.Id, 99, new JsonObject { ["tenantId"] = users.Tenant, ["userId"] = user.Id });
 
         Assert.Equal("SUCCESS", await DeliverAsync(cloudEvent));
         Assert.Equal([before], await RoleIdsAsync(roles, user.Id));

@@ -73,23 +73,9 @@ public abstract class UserMigrationTests(StoreEngine engine) : IAsyncLifetime
             Assert.Equal(("DEPOT", "Depot"), (user.Department, user.DefaultUnit.Name));
 
             // The unit loses its external id: the projection can hold that now.
-            var changed = new JsonObject
-            {
-                ["specversion"] = "1.0",
-                ["id"] = Guid.NewGuid().ToString(),
-                ["source"] = "orgunits",
-                ["type"] = "orgunit.changed.v1",
-                ["topic"] = "orgunits",
-                ["pubsubname"] = "scim-pubsub",
-                ["datacontenttype"] = "application/json",
-                ["data"] = new JsonObject
-                {
-                    ["aggregateId"] = "u-depot",
-                    ["aggregateVersion"] = 4,
-                    ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"),
-                    ["payload"] = new JsonObject { ["tenantId"] = Tenant, ["unitId"] = "u-depot", ["externalId"] = null, ["name"] = "Depot", ["enabled"] = true },
-                },
-            };
+            var changed = CloudEvents.Create(
+                "orgunits", "orgunit.changed.v1", "orgunits", "u-depot", 4,
+                new JsonObject { ["tenantId"] = Tenant, ["unitId"] = "u-depot", ["externalId"] = null, ["name"] = "Depot", ["enabled"] = true });
             using (var content = new StringContent(changed.ToJsonString(), Encoding.UTF8, "application/cloudevents+json"))
             using (var delivered = await client.PostAsync("/events/orgunits", content))
             {
